@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -100,7 +101,7 @@ def _ordinal_table() -> dict[str, int]:
     table: dict[str, int] = {"الأول": 1, "الأولى": 1, "العاشر": 10, "العاشرة": 10}
     for n, forms in _UNITS.items():
         for unit in forms:
-            if n > 1 and unit != "الواحد":
+            if n > 1:  # "الحادي" alone is no ordinal; "الأول" is, below
                 table[unit] = n
             for teen in ("عشر", "عشرة"):
                 table[f"{unit} {teen}"] = 10 + n
@@ -132,9 +133,9 @@ def _key(s: str) -> str:
     return " ".join(_fold(s).lower().replace(".", " ").split())
 
 
-def _alt(words: object, *, titled: bool = False) -> str:
+def _alt(words: Iterable[str], *, titled: bool = False) -> str:
     """Regex alternation, longest first; spaces match any run of horizontal space."""
-    keys = {_fold(w) for w in words}  # type: ignore[attr-defined]
+    keys = {_fold(w) for w in words}
     if titled:  # English names are capitalised in news; "may" and "sun" are common words.
         keys = {v for k in keys for v in (k.capitalize(), k.upper())}
     ordered = sorted(keys, key=len, reverse=True)
@@ -180,37 +181,48 @@ _ALL_WEEKDAYS = (*WEEKDAYS, *WEEKDAYS_EN, "يوم")
 _DIGITS = tuple("0123456789")
 
 _NUMERIC_DMY = re.compile(
-    _lead(*_DIGITS) + _NUM_B + r"(?P<m>(?P<d>[0-9]{1,2})(?P<sep>[/.\-])(?P<mo>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4}))"
-    r"(?![0-9]|[/.\-][0-9])"
+    _lead(*_DIGITS)
+    + _NUM_B
+    + r"(?P<m>(?P<d>[0-9]{1,2})(?P<sep>[/.\-])(?P<mo>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4}))"
+    + r"(?![0-9]|[/.\-][0-9])"
 )
 _NUMERIC_YMD = re.compile(
-    _lead(*_DIGITS) + _NUM_B + r"(?P<m>(?P<y>[0-9]{4})(?P<sep>[/.\-])(?P<mo>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2}))"
-    r"(?![0-9]|[/.\-][0-9])"
+    _lead(*_DIGITS)
+    + _NUM_B
+    + r"(?P<m>(?P<y>[0-9]{4})(?P<sep>[/.\-])(?P<mo>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2}))"
+    + r"(?![0-9]|[/.\-][0-9])"
 )
 _DAY_MONTH = re.compile(
-    _lead(*_DIGITS, *_ALL_WEEKDAYS) + _NUM_B + rf"(?P<m>{_WEEKDAY_PREFIX}{_DAY}{_S0}[,،]?{_S0}(?:(?:(?i:of)|من){_S})?"
-    rf"{_MONTH_PAIR}(?:{_YEAR_TAIL})?)"
+    _lead(*_DIGITS, *_ALL_WEEKDAYS)
+    + _NUM_B
+    + rf"(?P<m>{_WEEKDAY_PREFIX}{_DAY}{_S0}[,،]?{_S0}(?:(?:(?i:of)|من){_S})?"
+    + rf"{_MONTH_PAIR}(?:{_YEAR_TAIL})?)"
 )
 # Month first is English usage only; in Arabic "مارس 15" is usually a month and a count.
 _MONTH_DAY = re.compile(
-    _lead(*MONTHS_EN, *_ALL_WEEKDAYS) + _B + rf"(?P<m>{_WEEKDAY_PREFIX}(?P<mo>{_MONTH_EN}){_S}{_DAY}(?:{_YEAR_TAIL})?)"
+    _lead(*MONTHS_EN, *_ALL_WEEKDAYS)
+    + _B
+    + rf"(?P<m>{_WEEKDAY_PREFIX}(?P<mo>{_MONTH_EN}){_S}{_DAY}(?:{_YEAR_TAIL})?)"
 )
 _ORDINAL_MONTH = re.compile(
-    _lead(*ORDINALS) + _B + rf"(?P<m>(?P<ord>{_alt(ORDINALS)})(?!\w){_S}من{_S}{_MONTH_PAIR}(?:{_YEAR_TAIL})?)"
+    _lead(*ORDINALS)
+    + _B
+    + rf"(?P<m>(?P<ord>{_alt(ORDINALS)})(?!\w){_S}من{_S}{_MONTH_PAIR}(?:{_YEAR_TAIL})?)"
 )
-_MONTH_YEAR = re.compile(_lead(*_ALL_MONTHS, "شهر") + _B + rf"(?P<m>{_MONTH_PAIR}{_YEAR_TAIL})")
-# A bare number is never a year ("2019 عنصرا"); a year keyword or preposition makes it one.
-# Words before a year that make it a year phrase: "في 2019", "منذ 2019", "in 2019".
-_YEAR_PREPOSITIONS = (
-    "في", "منذ", "خلال", "حتى", "مطلع", "أوائل", "أواخر", "منتصف",
-    "in", "In", "since", "Since", "during", "During", "until", "Until", "early", "Early",
-    "late", "Late", "mid", "Mid",
+_MONTH_YEAR = re.compile(
+    _lead(*_ALL_MONTHS, "شهر") + _B + rf"(?P<m>{_MONTH_PAIR}{_YEAR_TAIL})"
 )
+# A bare number is never a year ("2019 عنصرا"): a year word makes it one, and is part of
+# the mention ("عام 2019"); a preposition makes it one too, and is not ("في 2019").
+_YEAR_WORDS = ("عام", "العام", "للعام", "سنة", "السنة", "the year")
+_YEAR_PREPOSITIONS = ("في", "منذ", "خلال", "حتى", "مطلع", "أوائل", "أواخر", "منتصف")
+_YEAR_PREPOSITIONS_EN = ("in", "since", "during", "until", "early", "late", "mid-", "mid")
 _YEAR_PHRASE = re.compile(
-    _lead("العام", "للعام", "عام", "سنه", "the", *_YEAR_PREPOSITIONS)
-    + _B + rf"(?:(?P<m>(?:ال|لل)?(?:عام|سنه){_S}(?P<y>[0-9]{{4}})|(?i:the{_S}year){_S}(?P<y2>[0-9]{{4}}))"
-    rf"|(?:{_alt(_YEAR_PREPOSITIONS)}|(?i:mid-))"
-    rf"{_S0}(?P<m2>(?P<y3>[0-9]{{4}})))(?:[^\S\n]?م)?(?!\w)"
+    _lead(*_YEAR_WORDS, *_YEAR_PREPOSITIONS, *_YEAR_PREPOSITIONS_EN)
+    + _B
+    + rf"(?:(?P<m>(?:{_alt(_YEAR_WORDS)}|(?i:the{_S}year)){_S}(?P<y>[0-9]{{4}}))"
+    + rf"|(?:{_alt(_YEAR_PREPOSITIONS)}|(?i:{'|'.join(_YEAR_PREPOSITIONS_EN)}))"
+    + rf"{_S0}(?P<m2>(?P<y2>[0-9]{{4}})))(?:[^\S\n]?م)?(?!\w)"
 )
 _RELATIVE_AR = re.compile(
     _lead(*TIME_OF_DAY, *WEEKDAYS, "يوم", "أول", "أمس", "اليوم", "بعد", "غدا")
@@ -231,12 +243,14 @@ _RELATIVE_EN = re.compile(
     _lead("on", "last", "next", "the", "today", "yesterday", "tomorrow", *WEEKDAYS_EN)
     + _B
     + rf"(?:(?i:on){_S})?(?P<m>(?:(?P<dir>(?i:last|next)){_S})?(?P<wd>{_WEEKDAY_EN})"
-    + r"|(?P<dby>(?i:the\s+day\s+before\s+yesterday))"
+    + rf"|(?P<dby>(?i:the{_S}day{_S}before{_S}yesterday))"
     + r"|(?P<rel>(?i:today|yesterday|tomorrow)))(?!\w)"
 )
 _BARE_YEAR = re.compile(r"(?<![\w.,/:\-])(?P<m>(?P<y>[0-9]{4}))(?!\w|[.,/:\-][0-9])")
 
-_Candidate = tuple[int, int, datetime.date, Precision, bool]
+# A candidate whose date is None is an impossible date ("30 فبراير 2020"): it is never
+# reported, but it still claims its span so that "فبراير 2020" inside it is not reported either.
+_Candidate = tuple[int, int, "datetime.date | None", Precision, bool]
 
 
 @dataclass(frozen=True)
@@ -286,22 +300,17 @@ def _after(ref: datetime.date, weekday: int) -> datetime.date:
     return ref + datetime.timedelta(days=ahead or 7)
 
 
-def _shift(ref: datetime.date, days: int) -> datetime.date | None:
-    try:
-        out = ref + datetime.timedelta(days=days)
-    except OverflowError:
-        return None
-    return out if MIN_YEAR <= out.year <= MAX_YEAR else None
+def _shift(ref: datetime.date, days: int) -> datetime.date:
+    return ref + datetime.timedelta(days=days)
 
 
 def _day_month(
     m: re.Match[str], day: int, ref: datetime.date | None
-) -> tuple[datetime.date, bool] | None:
+) -> tuple[datetime.date | None, bool] | None:
     """Resolve a day and month, with the stated year or else the reference's (relative)."""
     mo = _MONTH_OF[_key(m["mo"])]
     if m["y"]:
-        d = _make(int(m["y"]), mo, day)
-        return (d, False) if d else None
+        return _make(int(m["y"]), mo, day), False
     if ref is None:
         return None
     d = _make(ref.year, mo, day)
@@ -311,8 +320,7 @@ def _day_month(
 
 
 def _numeric(m: re.Match[str], ref: datetime.date | None) -> _Candidate | None:
-    d = _make(int(m["y"]), int(m["mo"]), int(m["d"]))
-    return (*m.span("m"), d, "day", False) if d else None
+    return (*m.span("m"), _make(int(m["y"]), int(m["mo"]), int(m["d"])), "day", False)
 
 
 def _day_first(m: re.Match[str], ref: datetime.date | None) -> _Candidate | None:
@@ -328,7 +336,7 @@ def _month_year(m: re.Match[str], ref: datetime.date | None) -> _Candidate | Non
 
 def _year(m: re.Match[str], ref: datetime.date | None) -> _Candidate | None:
     group = "m" if m["m"] else "m2"
-    d = _make(int(m["y"] or m["y2"] or m["y3"]), 1, 1)
+    d = _make(int(m["y"] or m["y2"]), 1, 1)
     return (*m.span(group), d, "year", False) if d else None
 
 
@@ -341,7 +349,7 @@ def _relative_ar(m: re.Match[str], ref: datetime.date | None) -> _Candidate | No
             return None  # a bare "الجمعة" is as often "صلاة الجمعة" as a date
         wd = _WEEKDAY_OF[_key(m["wd"])]
         if direction in _FUTURE:
-            d: datetime.date | None = _after(ref, wd)
+            d = _after(ref, wd)
         else:
             d = _on_or_before(ref, wd, strict=bool(direction))
     elif m["ams"]:
@@ -350,7 +358,7 @@ def _relative_ar(m: re.Match[str], ref: datetime.date | None) -> _Candidate | No
         d = ref
     else:
         d = _shift(ref, 2 if m["after"] else 1)
-    return (*m.span("m"), d, "day", True) if d else None
+    return (*m.span("m"), d, "day", True)
 
 
 def _relative_en(m: re.Match[str], ref: datetime.date | None) -> _Candidate | None:
@@ -359,7 +367,7 @@ def _relative_en(m: re.Match[str], ref: datetime.date | None) -> _Candidate | No
     if m["wd"]:
         wd = _WEEKDAY_OF[_key(m["wd"])]
         direction = (m["dir"] or "").lower()
-        d: datetime.date | None = (
+        d = (
             _after(ref, wd) if direction == "next"
             else _on_or_before(ref, wd, strict=direction == "last")
         )
@@ -367,7 +375,7 @@ def _relative_en(m: re.Match[str], ref: datetime.date | None) -> _Candidate | No
         d = _shift(ref, -2)
     else:
         d = _shift(ref, {"today": 0, "yesterday": -1, "tomorrow": 1}[m["rel"].lower()])
-    return (*m.span("m"), d, "day", True) if d else None
+    return (*m.span("m"), d, "day", True)
 
 
 _FAMILIES = (
@@ -410,12 +418,14 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
     for c in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
         if all(c[1] <= o[0] or c[0] >= o[1] for o in chosen):
             chosen.append(c)
-    return sorted(chosen)
+    return sorted(chosen, key=lambda c: c[0])
 
 
 def _find(text: str, reference: datetime.date | None, *, bare_years: bool) -> list[DateMention]:
     if not isinstance(text, str) or not text:
         return []
+    if reference is not None and not MIN_YEAR <= reference.year <= MAX_YEAR:
+        reference = None  # no news is dated there; also keeps date arithmetic from overflowing
     folded, gaps = _normalise(text)
     candidates: list[_Candidate] = []
     for pattern, convert in _FAMILIES:
@@ -430,6 +440,8 @@ def _find(text: str, reference: datetime.date | None, *, bare_years: bool) -> li
                 candidates.append((*m.span("m"), d, "year", False))
     out = []
     for s, e, d, precision, relative in _select(candidates):
+        if d is None or not MIN_YEAR <= d.year <= MAX_YEAR:
+            continue  # impossible, or relative to a reference at the edge of the range
         if gaps:
             s, e = _original(text, gaps, s, e)
         out.append(DateMention(s, e, d, precision, relative))
