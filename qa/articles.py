@@ -18,12 +18,16 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from qa.arabic import detect_language, normalize
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -178,7 +182,10 @@ def read_bytes(data: bytes, rel_path: str) -> ReadResult:
         return _skip(rel_path, str(exc))
     if not text.strip():
         return _skip(rel_path, "empty file")
-    return _PARSERS[suffix](text, rel_path)
+    result = _PARSERS[suffix](text, rel_path)
+    if not result.articles and not result.skipped:
+        return _skip(rel_path, "no article records in the file")  # e.g. "[]" or a bare header
+    return result
 
 
 def _skip(rel: str, reason: str) -> ReadResult:
@@ -204,7 +211,7 @@ _BOMS = (
 )
 # Control bytes that never occur in text files (tab, newlines, form feed and escape do).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x0b\x1b") + b"\x7f"
-_NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_NEWLINES_RE = re.compile(r"\r\n?")
 
 
 def decode(data: bytes) -> str:
@@ -330,13 +337,13 @@ def _date_from_value(value: object) -> datetime.date | None:
 # ---------------------------------------------------------------- line classification
 
 # Matched against normalize(line): hamza, tanween and alef forms are already folded away.
-_READ_ALSO_RE = re.compile(r"\s*(?:اقرا\s+ايضا|اقرا\s+كذلك|read\s+also|also\s+read)\b"
-                           r"\s*[:：.\-–—]*\s*(.*)", re.S)
+_READ_ALSO_RE = re.compile(r"(?:اقرا\s+ايضا|اقرا\s+كذلك|read\s+also|also\s+read)\b")
 # The same marker in the original line: two words and the punctuation after them.
 _READ_ALSO_ORIGINAL_RE = re.compile(r"\s*\S+\s+[^\s:：.\-–—]+\s*[:：.\-–—]*\s*")
-_DATE_LINE_RE = re.compile(r"\s*(?:تاريخ\s+النشر|تاريخ\s+الخبر|published(?:\s+on)?|"
-                           r"publication\s+date|date)\s*[:：]\s*(\S.*)", re.I)
-_SOURCE_LINE_RE = re.compile(r"\s*(?:المصدر|source)\s*[:：]\s*(\S.*)", re.I)
+# Markdown emphasis around the key is allowed: "**Published:** 1 March 2024".
+_DATE_LINE_RE = re.compile(r"[*_]*\s*(?:تاريخ\s+النشر|تاريخ\s+الخبر|published(?:\s+on)?|"
+                           r"publication\s+date|date)\s*[:：]\s*[*_]*\s*(\S.*)", re.I)
+_SOURCE_LINE_RE = re.compile(r"[*_]*\s*(?:المصدر|source)\s*[:：]\s*[*_]*\s*(\S.*)", re.I)
 _TRAILING_PUNCT = ".,،;؛:!؟?-–— \t"
 
 _TAGS_RE = re.compile(r"(?:الكلمات\s+الدلاليه|كلمات\s+دلاليه|الوسوم|وسوم|tags|keywords)\s*[:：]")
@@ -364,19 +371,26 @@ def _key(line: str) -> str:
     return " ".join(re.sub(r"[^\w\s]|_", " ", normalize(line)).split())
 
 
+def _head(line: str) -> str:
+    """The normalised start of a line: enough to recognise a marker, cheap on long paragraphs."""
+    return normalize(line[:60]).strip()
+
+
 def _is_tail_start(line: str) -> bool:
-    return len(line) < 200 and _TAIL_RE.match(normalize(line).strip()) is not None
+    return len(line) < 200 and _TAIL_RE.match(_head(line)) is not None
 
 
 def _is_boilerplate(line: str) -> bool:
     """Whether a whole line is page furniture (conservative: short lines of known shapes)."""
     if not _HAS_WORD_RE.search(line):
         return True  # rules and stray punctuation such as "." or "***"
-    if len(line) > 300:
+    if _TAGS_RE.match(_head(line)):
+        return True
+    if len(line) > 150:
         return False
     key = _key(line)
     words = key.split()
-    if key in _LINE_BOILERPLATE or _TAGS_RE.match(normalize(line).strip()):
+    if key in _LINE_BOILERPLATE:
         return True
     if len(words) <= 8 and all(word in _SHARE_WORDS for word in words):
         return True
@@ -385,9 +399,10 @@ def _is_boilerplate(line: str) -> bool:
 
 def _read_also_title(line: str) -> str | None:
     """The title written on a "read also" line (``""`` if none); None if not such a line."""
-    if len(line) > 300 or not _READ_ALSO_RE.fullmatch(normalize(line)):
+    if len(line) > 200 or not _READ_ALSO_RE.match(_head(line)):
         return None
-    return line[_READ_ALSO_ORIGINAL_RE.match(line).end():].strip()  # type: ignore[union-attr]
+    marker = _READ_ALSO_ORIGINAL_RE.match(line)
+    return line[marker.end():].strip() if marker else ""
 
 
 def _is_near_duplicate(line: str, title: str) -> bool:
@@ -402,9 +417,9 @@ def _clean_title(line: str) -> str:
     return line.strip().lstrip("#").strip().strip("*_").strip()
 
 
-def _is_section_label(line: str, following: str | None) -> bool:
+def _is_section_label(line: str, following: str) -> bool:
     """A one-word line such as "عالمي" above a headline names the section, not the article."""
-    if following is None or " " in line.strip() or len(line.strip()) > 20:
+    if " " in line.strip() or len(line.strip()) > 20:
         return False
     words = following.split()
     return 3 <= len(words) <= 25 and not following.rstrip().endswith((".", "!", "?", "؟"))
@@ -417,12 +432,9 @@ def _is_section_label(line: str, following: str | None) -> bool:
 class _Draft:
     """An article while its lines are being read."""
 
-    position: int
-    first_line: int  # 1-based line number in the file where this article starts
     title: str | None = None
     published: datetime.date | None = None
     source: str | None = None
-    lines: list[str] | None = None
 
 
 def _metadata(draft: _Draft, line: str) -> None:
@@ -465,8 +477,10 @@ def _drop_repeated_headline(lines: list[str], title: str | None) -> list[str]:
     for i, line in enumerate(lines):
         if not line or _DATE_LINE_RE.fullmatch(line) or _SOURCE_LINE_RE.fullmatch(line):
             continue
-        if title and _is_near_duplicate(line, title):
-            return lines[:i] + lines[i + 1:]
+        rest = lines[:i] + lines[i + 1:]
+        # A text that is nothing but its headline keeps it: an article needs a body.
+        if title and any(rest) and _is_near_duplicate(line, title):
+            return rest
         break
     return lines
 
@@ -500,13 +514,15 @@ def _articles_from_text(
     skipped: list[Skipped] = []
     for position, (first_line, own_title, lines) in enumerate(sections):
         given = position == 0
-        draft = _Draft(position, first_line, title=(title if given else own_title or None),
+        draft = _Draft(title=title if given else own_title or None,
                        published=published if given else None,
                        source=source if given else None)
         body = _body(lines, draft, take_title=draft.title is None)
         where = rel if position == 0 else f"{rel}#line {first_line}"
         if not body:
-            skipped.append(Skipped(where, "no article text after removing boilerplate"))
+            # A bare marker (a "read also" at the very top or bottom) is not worth a report.
+            if any(line.strip() for line in lines) or len(sections) == 1:
+                skipped.append(Skipped(where, "no article text after removing boilerplate"))
             continue
         articles.append(_article(rel, position, draft, body))
     return ReadResult(articles, skipped)
@@ -551,13 +567,14 @@ _BLOCK_TAGS = frozenset(
 )
 _DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "pubdate",
               "publishdate", "publish_date", "dc.date", "dc.date.issued", "dcterms.created")
+_SPACES_RE = re.compile(r"\s+")
 _TITLE_SUFFIX_RE = r"\s*[|\-–—:]\s*{}\s*$"
 
 
-def _meta(tree: object) -> dict[str, str]:
+def _meta(tree: LexborHTMLParser) -> dict[str, str]:
     """``<meta>`` contents keyed by lowercased property/name/itemprop (first one wins)."""
     found: dict[str, str] = {}
-    for node in tree.css("meta"):  # type: ignore[attr-defined]
+    for node in tree.css("meta"):
         attrs = node.attributes
         content = (attrs.get("content") or "").strip()
         for key in ("property", "name", "itemprop"):
@@ -567,20 +584,20 @@ def _meta(tree: object) -> dict[str, str]:
     return found
 
 
-def _node_text(node: object | None) -> str:
-    return " ".join((node.text() or "").split()) if node is not None else ""  # type: ignore
+def _node_text(node: LexborNode | None) -> str:
+    return " ".join((node.text() or "").split()) if node is not None else ""
 
 
-def _block_text(root: object) -> str:
+def _block_text(root: LexborNode) -> str:
     """Text of ``root`` with one line per block element and ``<br>``, spaces collapsed."""
     parts: list[str] = []
     block_of: dict[int, int] = {}
     last_block = None
-    for node in root.traverse(include_text=True):  # type: ignore[attr-defined]
+    for node in root.traverse(include_text=True):
         if node.tag == "br":
             parts.append("\n")
         elif node.is_text_node:
-            text = node.text_content or ""
+            text = _SPACES_RE.sub(" ", node.text_content or "")  # source newlines are spaces
             block = _nearest_block(node, block_of)
             if block != last_block:
                 if not text.strip():
@@ -588,12 +605,12 @@ def _block_text(root: object) -> str:
                 parts.append("\n")
                 last_block = block
             parts.append(text)
-    lines = ("".join(parts)).split("\n")
-    return "\n".join(" ".join(line.split()) for line in lines)
+    return "\n".join(" ".join(line.split()) for line in "".join(parts).split("\n"))
 
 
-def _nearest_block(node: object, cache: dict[int, int]) -> int:
-    parent = node.parent  # type: ignore[attr-defined]
+def _nearest_block(node: LexborNode, cache: dict[int, int]) -> int:
+    """Identity of the closest block-level ancestor (0 for none), memoised per element."""
+    parent = node.parent
     chain = []
     while parent is not None and parent.mem_id not in cache:
         chain.append(parent.mem_id)
@@ -654,7 +671,9 @@ def _as_text(value: object) -> str | None:
         value = value.get("name")
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
 
 
 def _record_article(record: object, rel: str, index: int, where: str,
@@ -666,7 +685,7 @@ def _record_article(record: object, rel: str, index: int, where: str,
     if not isinstance(text, str) or not text.strip():
         return Skipped(where, f"{label}: no article text (expected a field named one of "
                               f"{', '.join(_TEXT_FIELDS[:4])})")
-    draft = _Draft(index, 1, title=_as_text(_field(record, _TITLE_FIELDS)),
+    draft = _Draft(title=_as_text(_field(record, _TITLE_FIELDS)),
                    published=_date_from_value(_field(record, _DATE_FIELDS)),
                    source=_as_text(_field(record, _SOURCE_FIELDS)))
     # A record is one article: no title-from-first-line and no "read also" splitting here.
@@ -677,52 +696,53 @@ def _record_article(record: object, rel: str, index: int, where: str,
     return _article(rel, index, draft, body)
 
 
-def _collect(items: Sequence[tuple[int, str, str, Callable[[], object]]], rel: str) -> ReadResult:
-    """Read records given as ``(index, where, label, load)``; ``load`` may raise ValueError."""
+# A record as read: the parsed value, or the ValueError that says why it could not be read.
+_Loaded = tuple[int, str, str, object]
+
+
+def _collect(items: Iterable[_Loaded], rel: str) -> ReadResult:
+    """Articles from ``(index, where, label, record or ValueError)`` items."""
     articles: list[Article] = []
     skipped: list[Skipped] = []
-    for index, where, label, load in items:
-        try:
-            record = load()
-        except ValueError as exc:
-            skipped.append(Skipped(where, f"{label}: {exc}"))
-            continue
-        result = _record_article(record, rel, index, where, label)
-        (articles if isinstance(result, Article) else skipped).append(result)  # type: ignore
+    for index, where, label, record in items:
+        result = (Skipped(where, f"{label}: {record}") if isinstance(record, ValueError)
+                  else _record_article(record, rel, index, where, label))
+        if isinstance(result, Article):
+            articles.append(result)
+        else:
+            skipped.append(result)
     return ReadResult(articles, skipped)
 
 
-def _json_error(exc: ValueError) -> str:
-    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-    return f"malformed JSON ({reason})"
-
-
-def _loads(line: str) -> object:
+def _loads(text: str) -> object:
+    """Parsed JSON, or a ValueError naming what is wrong (returned, not raised)."""
     try:
-        return json.loads(line)
+        return json.loads(text)
     except RecursionError:
-        raise ValueError("malformed JSON (nested too deeply)") from None
-    except ValueError as exc:
-        raise ValueError(_json_error(exc)) from None
+        return ValueError("malformed JSON (nested too deeply)")
+    except json.JSONDecodeError as exc:
+        return ValueError(f"malformed JSON ({exc.msg})")
 
 
 def _parse_json(text: str, rel: str) -> ReadResult:
-    try:
-        data = _loads(text)
-    except ValueError as exc:
-        return _skip(rel, str(exc))
+    """A ``.json`` file: one article object or a list of them."""
+    data = _loads(text)
+    if isinstance(data, ValueError):
+        return _skip(rel, str(data))
     records = data if isinstance(data, list) else [data]
-    return _collect([(i, f"{rel}#record {i + 1}", f"record {i + 1}", lambda r=r: r)
-                     for i, r in enumerate(records)], rel)
+    return _collect(((i, f"{rel}#record {i + 1}", f"record {i + 1}", record)
+                     for i, record in enumerate(records)), rel)
 
 
 def _parse_jsonl(text: str, rel: str) -> ReadResult:
+    """A ``.jsonl`` file: one article object per line."""
     # The index counts every line, blank ones included, so ids survive fixing a bad line.
-    return _collect([(i, f"{rel}#line {i + 1}", f"line {i + 1}", lambda s=line: _loads(s))
-                     for i, line in enumerate(text.split("\n")) if line.strip()], rel)
+    return _collect(((i, f"{rel}#line {i + 1}", f"line {i + 1}", _loads(line))
+                     for i, line in enumerate(text.split("\n")) if line.strip()), rel)
 
 
 def _parse_csv(text: str, rel: str) -> ReadResult:
+    """A ``.csv`` file with a header row; the delimiter is sniffed among ``, ; tab``."""
     # Articles are long; the default 128 KB field limit would reject them (raising is harmless).
     csv.field_size_limit(max(csv.field_size_limit(), DEFAULT_MAX_BYTES))
     try:
@@ -730,21 +750,33 @@ def _parse_csv(text: str, rel: str) -> ReadResult:
     except csv.Error:
         dialect = "excel"
     rows = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = [name.strip() for name in next(rows)]
-        parsed = [(number, row) for number, row in enumerate(rows, start=1)]
-    except (csv.Error, StopIteration) as exc:
-        return _skip(rel, f"malformed CSV ({exc or 'no header row'})")
+    header = [name.strip() for name in next(rows, [])]
     if not any(name.lower() in _TEXT_FIELDS for name in header):
         return _skip(rel, "CSV header has no text column (expected one of "
                           f"{', '.join(_TEXT_FIELDS[:4])})")
-    return _collect([(n - 1, f"{rel}#row {n}", f"row {n}", lambda row=row: _csv_record(header, row))
-                     for n, row in parsed if any(cell.strip() for cell in row)], rel)
+    return _collect(_csv_records(rows, header, rel), rel)
 
 
-def _csv_record(header: list[str], row: list[str]) -> dict[str, str]:
+def _csv_records(rows: Iterator[list[str]], header: list[str], rel: str) -> Iterator[_Loaded]:
+    """Data rows as records; a row the csv module cannot read ends the file there."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield number - 1, f"{rel}#row {number}", f"row {number}", ValueError(
+                f"malformed CSV, reading stopped here ({exc})")
+            return
+        if any(cell.strip() for cell in row):
+            yield number - 1, f"{rel}#row {number}", f"row {number}", _csv_record(header, row)
+
+
+def _csv_record(header: list[str], row: list[str]) -> dict[str, str] | ValueError:
     if len(row) != len(header):
-        raise ValueError(f"expected {len(header)} fields, found {len(row)}")
+        return ValueError(f"expected {len(header)} fields, found {len(row)}")
     return dict(zip(header, row, strict=True))
 
 

@@ -157,7 +157,8 @@ def test_oversized_file_is_skipped_with_its_size_and_the_limit(tmp_path: Path) -
     result = read(tmp_path, "big.txt", ARABIC_ARTICLE * 10, max_bytes=1024)
     assert result.articles == []
     (skip,) = result.skipped
-    assert skip.reason.startswith("file is ") and "over the 1 KB limit (QA_MAX_FILE_MB)" in skip.reason
+    assert skip.reason.startswith("file is ")
+    assert skip.reason.endswith("over the 1 KB limit (QA_MAX_FILE_MB)")
 
 
 def test_decode_raises_article_error_for_binary() -> None:
@@ -169,7 +170,7 @@ def test_decode_raises_article_error_for_binary() -> None:
 
 
 def test_markdown_heading_is_the_title_and_metadata_lines_stay_in_body(tmp_path: Path) -> None:
-    text = ("# Libya and Italy sign a defence pact\n\nPublished: March 1st, 2024\n"
+    text = ("# Libya and Italy sign a defence pact\n\n**Published:** March 1st, 2024\n"
             "Source: Example News.\n\nThe two countries signed the pact on Friday.\n"
             "Tags: libya, italy\nShare on Facebook\nBack to top\n")
     article = only_article(read(tmp_path, "en.md", text))
@@ -177,7 +178,7 @@ def test_markdown_heading_is_the_title_and_metadata_lines_stay_in_body(tmp_path:
     assert article.published == datetime.date(2024, 3, 1)
     assert article.source == "Example News"
     assert article.lang == "en"
-    assert article.body == ("Published: March 1st, 2024\nSource: Example News.\n\n"
+    assert article.body == ("**Published:** March 1st, 2024\nSource: Example News.\n\n"
                             "The two countries signed the pact on Friday.")
 
 
@@ -342,3 +343,21 @@ def test_read_bytes_never_raises_on_random_bytes(data: bytes, suffix: str) -> No
     assert result.articles or result.skipped
     for article in result.articles:
         assert article.body and article.body == article.body.strip()
+
+
+def test_html_read_also_paragraph_starts_another_article(tmp_path: Path) -> None:
+    html = """<html><head><meta property="og:title" content="عنوان رئيسي - الوسط">
+      <meta property="og:site_name" content="الوسط"></head><body><main>
+      <h1>عنوان رئيسي</h1><time datetime="2023-10-03">3 أكتوبر</time>
+      <p>فقرة أولى عن <a href="#">الاتفاق</a>
+         العسكري.</p><p>إقرأ أيضا: عنوان آخر</p><p>نص المقال الآخر.</p></main></body></html>"""
+    first, second = read(tmp_path, "page.html", html).articles
+    assert (first.title, first.source, first.published) == (
+        "عنوان رئيسي", "الوسط", datetime.date(2023, 10, 3))
+    assert first.body == "3 أكتوبر\nفقرة أولى عن الاتفاق العسكري."
+    assert (second.id, second.title, second.source, second.published, second.body) == (
+        "page.html#1", "عنوان آخر", None, None, "نص المقال الآخر.")
+
+
+def test_file_with_no_records_is_skipped(tmp_path: Path) -> None:
+    assert read(tmp_path, "empty.json", "[]").skipped[0].reason == "no article records in the file"
