@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from qa.answer import Answer, answer_question
+from qa.answer import Answer, answer_question, idf_from, question_type
 from qa.config import Settings
 from qa.embeddings import load_embeddings
 from qa.retrieval import Filters, Hit, HybridRetriever, HybridSearch
@@ -75,7 +75,9 @@ class Assistant:
         """
         hits = self.search(question, max(k or self.settings.k, 8), date_from=date_from,
                            date_to=date_to, source=source)
-        return answer_question(question, hits)
+        if question_type(question) == "source":
+            hits = self.engine.whole_articles(hits)
+        return answer_question(question, hits, idf=idf_from(self.index.lexical))
 
     @property
     def retriever(self) -> HybridRetriever:

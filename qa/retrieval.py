@@ -110,7 +110,7 @@ class FusionWeights:
     """Weights of the three signals (see the module docstring). Defaults measured on dev sets."""
 
     dense: float = 1.0
-    lexical: float = 0.6
+    lexical: float = 1.5
     feedback: float = 0.3
     feedback_docs: int = 3
     feedback_terms: int = 12
@@ -197,7 +197,7 @@ class HybridSearch:
             fb = _minmax(fb_scores[pos])
             evidence = (weight_lex * lex + w.feedback * fb) / max(weight_lex + w.feedback, 1e-9)
             fused = w.dense * _minmax(dense) + weight_lex * lex + w.feedback * fb
-            fused = fused / (w.dense + weight_lex + w.feedback)
+            fused = fused / max(w.dense + weight_lex + w.feedback, 1e-9)
             order = np.argsort(-fused, kind="stable")
             hits: list[Hit] = []
             per_article: dict[str, int] = {}
@@ -214,6 +214,23 @@ class HybridSearch:
                 if len(hits) == k:
                     break
             return hits
+
+    def whole_articles(self, hits: list[Hit], *, articles: int = 2) -> list[Hit]:
+        """``hits`` followed by the other passages of its first ``articles`` articles, for
+        questions about an article rather than a passage (its outlet, its date line). An added
+        passage carries its article's best score: the article, not the passage, was found."""
+        best: dict[str, Hit] = {}
+        for h in hits:
+            best.setdefault(h.article.id, h)
+        have = {h.chunk.id for h in hits}
+        out = list(hits)
+        with self.index.snapshot() as index:
+            for article_id in list(best)[:articles]:
+                top = best[article_id]
+                for chunk in index.article_chunks(article_id):
+                    if chunk.id not in have:
+                        out.append(Hit(len(out) + 1, top.score, top.article, chunk, top.dense, top.lexical))
+        return out
 
     def _coverage(self, terms: list[str]) -> float:
         """Share of the query's idf mass that the index vocabulary holds (0 when none)."""
