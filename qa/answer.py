@@ -256,7 +256,8 @@ def _term_coverage(terms: list[str], sentence: _Sentence, idf: Callable[[str], f
     weights = {t: idf(t) for t in set(terms)}
     total = sum(weights.values())
     context = _article_terms(sentence.hit.article) if whole_article else sentence.context.terms
-    got = sum(w if t in sentence.terms else CONTEXT_CREDIT * w if t in context else 0.0
+    credit = 1.0 if whole_article else CONTEXT_CREDIT
+    got = sum(w if t in sentence.terms else credit * w if t in context else 0.0
               for t, w in weights.items())
     return got / total if total else 0.0
 
@@ -316,7 +317,13 @@ def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]
         # Across languages the passage's relevance carries more of the weight: the sentence
         # can only show its own relevance through names.
         relevance = s.hit.score if same_language else 0.5 + 0.5 * s.hit.score
-        s.score = 0.4 * relevance + 0.35 * match + 0.15 * _type_evidence(q, s) + 0.1 * _date_agreement(q, s)
+        if q.qtype == "source":
+            # The question describes an article, and its outlet line says nothing of the
+            # story: the article's coverage of the question decides.
+            s.score = 0.2 * relevance + 0.6 * match + 0.2 * _type_evidence(q, s)
+        else:
+            s.score = (0.4 * relevance + 0.35 * match + 0.15 * _type_evidence(q, s)
+                       + 0.1 * _date_agreement(q, s))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,7 +459,7 @@ def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
                       prefix: str | None = None) -> Answer:
     ranked = sorted(sentences, key=lambda s: -s.score)
     chosen = [ranked[0]]
-    for s in ranked[1:3]:
+    for s in ranked[1:3] if q.qtype != "source" else []:
         # A second sentence only when nearly as good and from another passage: it then adds
         # a corroborating source rather than repeating the first.
         if s.score >= 0.9 * best and s.hit.chunk.id != chosen[0].hit.chunk.id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -73,6 +74,8 @@ class LexicalIndex:
         self.rowids = np.asarray(rowids, dtype=np.int64)
         self._bm25 = retriever
         self._vocab = retriever.vocab_dict if retriever is not None else {}
+        self._skeletons: dict[str, list[str]] | None = None
+        self._skeleton_keys: list[str] = []
 
     @classmethod
     def build(cls, rowids: list[int] | np.ndarray, docs: list[list[str]]) -> "LexicalIndex":
@@ -121,6 +124,43 @@ class LexicalIndex:
             return 0
         indptr = self._bm25.scores["indptr"]
         return int(indptr[vid + 1] - indptr[vid])
+
+    def name_terms(self, name: str, *, max_share: float = 0.05) -> list[str]:
+        """Vocabulary terms (any script) that can spell a name, e.g. "Haftar" → ``حفتر``.
+
+        Terms found in more than ``max_share`` of the documents are left out: a common word that
+        happens to share a short skeleton ("Italy" and دول) is noise, not the name.
+        """
+        from qa.names import names_match, skeletons
+
+        by_skeleton = self._skeleton_index()
+        keys = self._skeleton_keys
+        found: set[str] = set()
+        for skel in skeletons(name):
+            if len(skel) < 2:
+                continue
+            lo = bisect.bisect_left(keys, skel[: max(2, len(skel) - 2)])
+            for key in keys[lo:]:
+                if not key.startswith(skel[: max(2, len(skel) - 2)]):
+                    break
+                for term in by_skeleton[key]:
+                    if names_match(name, term):
+                        found.add(term)
+        limit = max(5, int(max_share * len(self)))
+        return sorted(t for t in found if self.document_frequency(t) <= limit)
+
+    def _skeleton_index(self) -> dict[str, list[str]]:
+        # Built on first use (only English questions need it), once per loaded generation.
+        if self._skeletons is None:
+            from qa.names import skeletons
+
+            index: dict[str, list[str]] = {}
+            for term in self._vocab:
+                for skel in skeletons(term):
+                    index.setdefault(skel, []).append(term)
+            self._skeletons = index
+            self._skeleton_keys = sorted(index)
+        return self._skeletons
 
     def scores(self, terms: dict[str, float] | list[str]) -> np.ndarray:
         """BM25 score of every document for weighted query terms (a list weighs each term 1)."""

@@ -75,14 +75,16 @@ def skeletons(word: str) -> frozenset[str]:
 
 
 def skeletons_match(a: str, b: str) -> bool:
-    """Whether two skeletons can name the same thing: equal, or one extends the other by at most
-    two classes (an adjective or plural ending: Turkish/تركيا, Libyan/الليبيين)."""
+    """Whether two skeletons can name the same thing: equal, or (from three classes on) one
+    extends the other by at most two classes (an adjective or plural ending: Turkish/تركيا).
+
+    Two-class skeletons must be equal: as prefixes they would match half the dictionary."""
     if not a or not b:
         return False
+    if a == b:
+        return len(a) >= 2
     short, long_ = sorted((a, b), key=len)
-    if len(short) < 2:
-        return False
-    return long_.startswith(short) and len(long_) - len(short) <= (1 if len(short) == 2 else 2)
+    return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
 def names_match(a: str, b: str) -> bool:

@@ -26,8 +26,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.arabic import normalize
+from qa.arabic import detect_language, normalize
 from qa.lexical import analyze
+from qa.names import latin_names
 from qa.store import Index, StoredArticle, StoredChunk
 
 
@@ -115,7 +116,7 @@ class FusionWeights:
     feedback_docs: int = 3
     feedback_terms: int = 12
     pool: int = 60
-    per_article: int = 2
+    repeat_decay: float = 0.8
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -150,8 +151,9 @@ class HybridSearch:
             query (str): the question or keywords, Arabic or English.
             k (int, optional): how many passages. Defaults to 8.
             filters (Filters, optional): date range and outlet restrictions.
-            diverse (bool, optional): at most ``weights.per_article`` passages per article, so
-                that one long article does not crowd out the others. Defaults to True.
+            diverse (bool, optional): discount further passages of an article already chosen
+                (``weights.repeat_decay``), so that one long article does not crowd out the
+                others. Defaults to True.
 
         Returns:
             list[Hit]: best first, ranks from 1.
@@ -166,8 +168,8 @@ class HybridSearch:
             lexical = index.lexical
             pool = max(w.pool, 4 * k) * (4 if filters else 1)
             d_ids, _ = index.dense(q_vec, pool)
-            terms = analyze(query)
-            weight_lex = w.lexical * self._coverage(terms)
+            terms, coverage = self._query_terms(query)
+            weight_lex = w.lexical * coverage
             lex_scores = lexical.scores(terms) if weight_lex > 0 else np.zeros(len(lexical), np.float32)
             # Feedback: distinctive terms of the best dense passages, as a weighted BM25 query.
             fb_scores = np.zeros(len(lexical), np.float32)
@@ -187,8 +189,7 @@ class HybridSearch:
             chunks = index.chunks(rowids)
             rowids = [r for r in rowids if r in chunks]
             articles = {r: index.article(chunks[r].article_id) for r in rowids}
-            if filters:
-                rowids = [r for r in rowids if articles[r] is not None and filters.admits(articles[r])]
+            rowids = [r for r in rowids if articles[r] is not None and filters.admits(articles[r])]
             if not rowids:
                 return []
             dense = index.dense_scores(q_vec, rowids)
@@ -198,22 +199,29 @@ class HybridSearch:
             evidence = (weight_lex * lex + w.feedback * fb) / max(weight_lex + w.feedback, 1e-9)
             fused = w.dense * _minmax(dense) + weight_lex * lex + w.feedback * fb
             fused = fused / max(w.dense + weight_lex + w.feedback, 1e-9)
-            order = np.argsort(-fused, kind="stable")
             hits: list[Hit] = []
-            per_article: dict[str, int] = {}
-            for i in order:
+            for i in self._diverse_order(fused, [articles[r].id for r in rowids], k, diverse):
                 r = rowids[i]
-                article = articles[r]
-                if article is None:
-                    continue
-                if diverse and per_article.get(article.id, 0) >= w.per_article:
-                    continue
-                per_article[article.id] = per_article.get(article.id, 0) + 1
-                hits.append(Hit(len(hits) + 1, float(fused[i]), article, chunks[r],
+                hits.append(Hit(len(hits) + 1, float(fused[i]), articles[r], chunks[r],
                                 float(dense[i]), float(evidence[i])))
-                if len(hits) == k:
-                    break
             return hits
+
+    def _diverse_order(self, fused: np.ndarray, article_ids: list[str], k: int, diverse: bool) -> list[int]:
+        """Indices of the ``k`` best candidates; with ``diverse``, each further passage of an
+        article already chosen counts ``weights.repeat_decay`` times less, so other articles get
+        a turn without hiding a third passage that is clearly better than anything else."""
+        order = [int(i) for i in np.argsort(-fused, kind="stable")]
+        if not diverse:
+            return order[:k]
+        chosen: list[int] = []
+        taken: dict[str, int] = {}
+        remaining = order
+        while remaining and len(chosen) < k:
+            best = max(remaining, key=lambda i: fused[i] * self.weights.repeat_decay ** taken.get(article_ids[i], 0))
+            chosen.append(best)
+            taken[article_ids[best]] = taken.get(article_ids[best], 0) + 1
+            remaining = [i for i in remaining if i != best]
+        return chosen
 
     def whole_articles(self, hits: list[Hit], *, articles: int = 2) -> list[Hit]:
         """``hits`` followed by the other passages of its first ``articles`` articles, for
@@ -231,6 +239,27 @@ class HybridSearch:
                     if chunk.id not in have:
                         out.append(Hit(len(out) + 1, top.score, top.article, chunk, top.dense, top.lexical))
         return out
+
+    def _query_terms(self, query: str) -> tuple[dict[str, float], float]:
+        """Weighted BM25 terms of a query and the share of it the index can match.
+
+        Names in an English query also bring the index terms that spell them in other scripts
+        ("Haftar" → حفتر): the one lexical bridge an English question has to Arabic articles.
+        """
+        terms = analyze(query)
+        weights = dict.fromkeys(terms, 1.0)
+        coverage = self._coverage(terms)
+        names = latin_names(query) if detect_language(query) == "en" else []
+        if names:
+            matched = 0
+            for name in names:
+                spellings = self.index.lexical.name_terms(name)
+                matched += bool(spellings)
+                for term in spellings:
+                    weights[term] = max(weights.get(term, 0.0), 1.0 / len(spellings) ** 0.5)
+            # Names count as the question's most telling words.
+            coverage = max(coverage, matched / len(names))
+        return weights, coverage
 
     def _coverage(self, terms: list[str]) -> float:
         """Share of the query's idf mass that the index vocabulary holds (0 when none)."""
