@@ -118,7 +118,9 @@ class SentenceTransformerEmbeddings(_CountingEmbeddings):
                 "Give a local folder path or a model already in the Hugging Face cache."
             ) from exc
         self.spec = f"st:{name_or_path}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # sentence-transformers 5.x renamed the method; older releases only have the long name.
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.texts_embedded = 0
         self._batch_size = batch_size
         prompts: dict[str, Any] = dict(getattr(self._model, "prompts", {}) or {})

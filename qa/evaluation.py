@@ -20,7 +20,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -156,7 +156,7 @@ def _progress(items: list, desc: str) -> Iterable:
     return tqdm(items, desc=desc, unit="q", file=sys.stderr, disable=len(items) < 20, leave=False)
 
 
-def _timed(func, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+def _timed(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
     started = time.perf_counter()
     result = func(*args, **kwargs)
     return result, time.perf_counter() - started
