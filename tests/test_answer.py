@@ -1,0 +1,154 @@
+"""Answers over the seeds with the real model: dated timelines, citations that hold their
+evidence, refusals, and the `qa ask` contract."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from qa import Answer, Assistant
+from qa.answer import question_type
+from qa.arabic import normalize
+
+from .conftest import TURKEY_2024, TURKEY_ITALY, json_lines, run_qa
+
+TURKEY_DATES = [date(2019, 11, 27), date(2022, 10, 3), date(2024, 3, 1)]
+TURKEY_EVIDENCE = {
+    date(2019, 11, 27): "وقعت تركيا وليبيا في 27 نوفمبر 2019",
+    date(2022, 10, 3): "الثالث من أكتوبر العام 2022",
+    date(2024, 3, 1): "تاريخ النشر: 1st, March 2024 GMT",
+}
+
+
+def _assert_sound(answer: Answer) -> None:
+    """Every [n] has its citation, every citation is used, and quotes are in their passages."""
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers == {c.n for c in answer.citations}
+    for c in answer.citations:
+        body = c.hit.article.body
+        assert body[c.hit.chunk.start:c.hit.chunk.end] == c.hit.text
+        assert c.hit.chunk.start <= c.quote_start < c.quote_end <= c.hit.chunk.end
+        assert c.quote == body[c.quote_start:c.quote_end]
+
+
+@pytest.mark.parametrize("question", ["When did Libya sign with Turkey?", "متى وقعت ليبيا مع تركيا؟"])
+def test_turkey_question_gives_the_three_dated_signings_with_their_evidence(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.found
+    assert answer.dates == TURKEY_DATES
+    assert len(answer.citations) == 3
+    _assert_sound(answer)
+    for day, citation in zip(TURKEY_DATES, answer.citations):
+        assert normalize(TURKEY_EVIDENCE[day]) in normalize(citation.hit.text)
+    # Oldest first, one line per event, framed in the question's language.
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 3
+    assert ("November 2019" in lines[0]) if answer.language == "en" else ("نوفمبر 2019" in lines[0])
+
+
+def test_a_when_question_about_one_event_gives_one_date(assistant: Assistant) -> None:
+    answer = assistant.ask("متى وقعت حكومة الوحدة مذكرة التفاهم مع تركيا في مجال الهيدروكربونات؟")
+    assert answer.dates == [date(2022, 10, 3)]
+    assert "الثالث من أكتوبر العام 2022" in answer.citations[0].quote
+    _assert_sound(answer)
+
+
+def test_an_english_question_over_arabic_sources_is_framed_in_english_and_quotes_arabic(assistant: Assistant) -> None:
+    answer = assistant.ask("Where did Dbeibah meet the Turkish defence minister?")
+    assert answer.found and answer.language == "en"
+    assert answer.text.startswith("The articles say")
+    assert "أنطاليا" in answer.citations[0].quote
+    _assert_sound(answer)
+
+
+def test_a_who_question_cites_the_sentence_with_the_name(assistant: Assistant) -> None:
+    answer = assistant.ask("من هو وزير الدفاع التركي الذي وقع مذكرة التفاهم مع الدبيبة؟")
+    assert "ياشار غولر" in answer.citations[0].quote
+    _assert_sound(answer)
+
+
+def test_a_source_question_names_the_outlet_and_cites_its_line(assistant: Assistant) -> None:
+    answer = assistant.ask("ما مصدر خبر توقيع مذكرة التفاهم العسكرية بين ليبيا وتركيا في أنطاليا؟")
+    assert "بوابة الفجر" in answer.text
+    assert answer.citations[0].quote.startswith("المصدر: بوابة الفجر")
+    _assert_sound(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "Did Libya sign a military agreement with France?",
+    "هل وقعت ليبيا اتفاقية عسكرية مع فرنسا؟",
+    "What is the recipe for hummus with tahini?",
+])
+def test_questions_the_articles_do_not_answer_are_refused_with_related_passages(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.found
+    assert answer.citations == [] and answer.dates == []
+    assert not re.search(r"\[\d+\]", answer.text)
+    assert answer.related
+
+
+def test_empty_and_punctuation_questions_are_refused_not_crashed(assistant: Assistant) -> None:
+    for question in ["", "   ", "؟؟؟ !!! ...", "\u200f\u200e"]:
+        answer = assistant.ask(question)
+        assert not answer.found and answer.citations == []
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("متى وقعت ليبيا مع تركيا؟", "when"), ("When did Libya sign?", "when"),
+    ("كم عدد الاتفاقيات؟", "how_many"), ("How many agreements?", "how_many"),
+    ("أين التقى الدبيبة غولر؟", "where"), ("Where did they meet?", "where"),
+    ("من هو وزير الدفاع؟", "who"), ("Who heads the government?", "who"),
+    ("هل وقعت ليبيا مع فرنسا؟", "yesno"), ("Did Libya sign with France?", "yesno"),
+    ("ما مصدر الخبر؟", "source"), ("ما الذي سمحت به بيلاروسيا؟", "what"),
+])
+def test_question_types_are_recognised_in_both_languages(question: str, expected: str) -> None:
+    assert question_type(question) == expected
+
+
+def test_ask_json_follows_the_contract_for_each_stdin_line(seed_index: Path) -> None:
+    result = run_qa("ask", "--index", str(seed_index), "--json",
+                    input="When did Libya sign with Turkey?\nDid Libya sign a military agreement with France?\n",
+                    check=True)
+    first, second = json_lines(result.stdout)
+    assert first["question"] == "When did Libya sign with Turkey?" and first["language"] == "en"
+    assert first["found"] is True
+    assert first["dates"] == ["2019-11-27", "2022-10-03", "2024-03-01"]
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", first["answer"])}
+    assert markers == {c["n"] for c in first["citations"]}
+    for c in first["citations"]:
+        assert {"n", "rank", "score", "article_id", "path", "title", "published", "source",
+                "chunk_id", "start", "end", "text"} <= set(c)
+    assert {c["path"] for c in first["citations"]} == {TURKEY_2024, TURKEY_ITALY}
+    assert second["found"] is False and second["citations"] == []
+
+
+def test_the_retriever_drops_into_langchain(assistant: Assistant) -> None:
+    from langchain_core.retrievers import BaseRetriever
+
+    retriever = assistant.retriever
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("أنطاليا")
+    assert docs and "أنطاليا" in docs[0].page_content
+    meta = docs[0].metadata
+    assert docs[0].page_content == meta["text"]
+    assert meta["path"] == TURKEY_2024
+
+
+def test_search_filters_by_date_and_outlet(assistant: Assistant) -> None:
+    dated = assistant.search("ليبيا", 10, date_from=date(2024, 1, 1))
+    assert dated and all(h.article.published and h.article.published >= date(2024, 1, 1) for h in dated)
+    assert assistant.search("ليبيا", 10, date_to=date(2020, 1, 1)) == []
+    isna = assistant.search("ليبيا", 10, source="وكالة ايسنا")
+    assert isna and {h.article.path for h in isna} == {TURKEY_ITALY}
+
+
+def test_python_api_returns_objects_with_the_cli_data(assistant: Assistant, seed_index: Path) -> None:
+    answer = assistant.ask("When did Libya sign with Turkey?")
+    cli = json.loads(run_qa("ask", "--index", str(seed_index), "--json", "When did Libya sign with Turkey?",
+                            check=True).stdout)
+    ours = answer.to_dict()
+    assert {k: ours[k] for k in cli} == cli
