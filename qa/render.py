@@ -9,9 +9,9 @@ Direction: each message, card and article gets ``dir="rtl"`` or ``dir="ltr"`` fr
 language; markers, dates and file names are isolated (``<bdi>``) so that mixed Arabic, Latin,
 digits and ``[n]`` keep their order inside either direction.
 
-A citation is addressed by a key ``"{turn}:{n}"`` (``"{turn}:r{i}"`` for related passages) in
-a ``data-qa-cite`` attribute; the UI's click handler sends that key back to the server, which
-answers with :func:`render_source`.
+A citation is addressed by a key ``"{turn}:{n}"`` (``"{turn}:r{i}"`` for related passages):
+the ``value`` of a ``button.qa-cite`` marker, the ``data-qa-cite`` attribute of a card. The
+UI's click handler sends that key back to the server, which answers with :func:`render_source`.
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ def _lang(language: str | None) -> Literal["ar", "en"]:
 
 
 def _marker(turn: int, n: int) -> str:
-    # A button, not a link: keyboard-focusable, and nothing to navigate to if JS is off.
-    return (f'<button type="button" class="qa-cite" data-qa-cite="{turn}:{n}" '
+    # A button, not a link: keyboard-focusable, nothing to navigate to. The key rides in
+    # `value` because the chat's HTML sanitiser drops data-* attributes.
+    return (f'<button type="button" class="qa-cite" value="{turn}:{n}" '
             f'title="[{n}]"><bdi dir="ltr">[{n}]</bdi></button>')
 
 
