@@ -663,7 +663,7 @@ def sync(
             report = writer.run()
         finally:
             writer.close()
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:  # OperationalError (disk full, locked) and damage alike
         raise IndexProblem(
             f"could not write the index in {index_dir} ({exc}); the previous index is intact"
         ) from exc
