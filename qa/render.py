@@ -79,6 +79,15 @@ def _marker(turn: int, n: int) -> str:
             f'title="[{n}]"><bdi dir="ltr">[{n}]</bdi></button>')
 
 
+_QUOTE = re.compile(r"«[^«»]*»")
+
+
+def _isolate_quotes(escaped: str) -> str:
+    """Each «quote» in its own direction: an Arabic quote inside English framing (or the
+    reverse) keeps its words, punctuation and guillemets in order."""
+    return _QUOTE.sub(lambda m: f'<bdi dir="auto" class="qa-q">{m.group(0)}</bdi>', escaped)
+
+
 def _with_markers(escaped: str, turn: int, known: set[int]) -> str:
     """Replace ``[n]`` in already escaped text by clickable markers (only for real citations)."""
     return _MARKER.sub(lambda m: _marker(turn, int(m.group(1))) if int(m.group(1)) in known
@@ -122,7 +131,7 @@ def render_answer(answer: "Answer", turn: int) -> str:
                      f'<bdi class="qa-searched-q">{escape(answer.searched)}</bdi></p>')
     items: list[str] = []
     for line in answer.text.splitlines():
-        body = _with_markers(escape(line.strip()), turn, known)
+        body = _with_markers(_isolate_quotes(escape(line.strip())), turn, known)
         if line.lstrip().startswith("- "):
             items.append(f"<li>{body[2:]}</li>")
             continue

@@ -127,3 +127,8 @@ def test_upload_report_escapes_names_and_gives_reasons():
     for text in ("Saved", "Already there", "Rejected", ".exe files are not articles",
                  "Articles added", "Skipped", "empty"):
         assert text in html
+
+
+def test_quotes_are_isolated_in_their_own_direction():
+    html = render_answer(_answer("On 27 November 2019: «وقعت تركيا وليبيا.» [1]", language="en"), turn=1)
+    assert '<bdi dir="auto" class="qa-q">«وقعت تركيا وليبيا.»</bdi>' in html
