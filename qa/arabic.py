@@ -169,8 +169,9 @@ def detect_language(text: str) -> Literal["ar", "en"]:
 
 _LINE_RE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 # A run of terminators plus the closing quotes or brackets that belong to the sentence.
-_TERMINATOR_RE = re.compile(r"[.!?؟؛…\u06d4]+[\"'”’»)\]]*")
-_ALWAYS_BREAKS = frozenset("؟؛…\u06d4")
+# The Arabic semicolon joins clauses (and separates items inside brackets), so it is no end.
+_TERMINATOR_RE = re.compile(r"[.!?؟…\u06d4]+[\"'”’»)\]]*")
+_ALWAYS_BREAKS = frozenset("؟…\u06d4")
 _ARABIC_BASE_RE = re.compile(r"[\u0620-\u064a]")
 _WORD_BEFORE_RE = re.compile(r"((?:[^\W\d_]+\.)*[^\W\d_]+)$")
 _LOWER_AFTER_RE = re.compile(r"\s+[a-z]")
@@ -217,10 +218,10 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans for Arabic and English text.
 
-    Sentences end at ``. ! ? ؟ ؛ …`` (with any closing quotes) and at every line break. A full
+    Sentences end at ``. ! ? ؟ …`` (with any closing quotes) and at every line break. A full
     stop does not end a sentence inside a number (``3.5``), after an initial or abbreviation
-    (``U.S.``, ``Dr.``, ``د.``) or before a lowercase Latin word. The Arabic comma ``،`` never
-    ends a sentence.
+    (``U.S.``, ``Dr.``, ``د.``) or before a lowercase Latin word. The Arabic comma ``،`` and
+    semicolon ``؛`` never end a sentence: they join clauses of one statement.
 
     Args:
         text (str): any text.

@@ -50,9 +50,16 @@ def test_normalize_leaves_the_original_untouched_and_is_idempotent() -> None:
 def test_split_sentences_on_arabic_and_latin_terminators() -> None:
     text = "وقعت ليبيا الاتفاقية. هل تشمل التدريب؟ نعم؛ وأيضا الطب… The end! Why? OK"
     assert sentences(text) == [
-        "وقعت ليبيا الاتفاقية.", "هل تشمل التدريب؟", "نعم؛", "وأيضا الطب…",
+        "وقعت ليبيا الاتفاقية.", "هل تشمل التدريب؟", "نعم؛ وأيضا الطب…",
         "The end!", "Why?", "OK",
     ]
+
+
+def test_split_sentences_keeps_clauses_joined_by_the_arabic_semicolon() -> None:
+    # On ARCD, 43 quotes that ended at "؛" held the answer only 19 times: the semicolon joins
+    # clauses and separates items in brackets ("(بالإنجليزية: AIDS؛ ...)").
+    text = "الإيدز (بالإنجليزية: AIDS؛ وبالفرنسية: SIDA) مرض يصيب المناعة؛ وينتقل بالدم."
+    assert sentences(text) == [text]
 
 
 def test_split_sentences_does_not_break_on_arabic_comma() -> None:
