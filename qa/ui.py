@@ -8,11 +8,15 @@ article rendered by :mod:`qa.render`, and the viewer scrolls the mark into view.
 
 All HTML comes from :mod:`qa.render`, which escapes every string it did not write. Programs use
 the same answers through the named API endpoint ``/ask`` (``gradio_client``), which returns the
-``qa ask --json`` object.
+``qa ask --json`` object as JSON text::
+
+    from gradio_client import Client
+    answer = json.loads(Client("http://127.0.0.1:7860").predict("متى وقعت ليبيا مع تركيا؟", api_name="/ask"))
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import replace
@@ -129,7 +133,7 @@ def build_app(settings: Settings, assistant: "Assistant") -> "gr.Blocks":
     def status_html() -> str:
         return render.render_status(assistant.stats(), index_dir=str(settings.index_dir))
 
-    def ask(message: str, history: list, session: _Session | None):
+    def respond(message: str, history: list, session: _Session | None):
         session = session or _Session()
         message = (message or "").strip()
         if not message:
@@ -197,16 +201,18 @@ def build_app(settings: Settings, assistant: "Assistant") -> "gr.Blocks":
 
         outputs = [question, chat, session, evidence, viewer]
         for trigger in (question.submit, send.click):
-            trigger(ask, [question, chat, session], outputs, api_visibility="private")
+            trigger(respond, [question, chat, session], outputs, api_visibility="private")
         viewer.click(open_source, [session], [viewer], api_visibility="private",
                      show_progress="hidden")
         files.upload(upload, [files], [report, status, files], api_visibility="private")
         gr.Timer(STATUS_EVERY).tick(status_html, None, status, api_visibility="private",
                                     show_progress="hidden")
 
-        def ask_api(question: str) -> dict:
-            """Answer a question from the articles: the `qa ask --json` object."""
-            return assistant.ask(question).to_dict()
+        def ask_api(question: str) -> str:
+            """Answer a question from the articles: the `qa ask --json` object, as JSON text."""
+            # Text, not a dict: gradio_client downloads every dict holding a "path" key as a
+            # file, which would break each citation (they carry the article's path).
+            return json.dumps(assistant.ask(question).to_dict(), ensure_ascii=False)
 
         gr.api(ask_api, api_name="ask")
     return app
