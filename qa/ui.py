@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,7 @@ mark.qa-hl { background: #fde047; color: inherit; padding: 0 .1em; }
 .qa-status dd { margin: 0; }
 """
 
+_WARM_UP = "متى وقعت ليبيا مع تركيا؟ When did Libya sign?"
 _VIEWER_HINT = "<p class='qa-hint'>Click a [n] marker or a source card to read the passage in its article.</p>"
 _STAGES = {"save": "Saving files", "read": "Reading articles", "embed": "Embedding passages",
            "write": "Writing the index"}
@@ -259,11 +261,17 @@ def serve(settings: Settings) -> None:
         settings (Settings): folders, host, port, auth, limits.
     """
     auth = _auth(settings.auth)
-    app = build_app(settings, open_assistant(settings))
+    assistant = open_assistant(settings)
+    app = build_app(settings, assistant)
     print(f"qa: serving http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
     app.queue(default_concurrency_limit=4).launch(
         server_name=settings.host, server_port=settings.port, share=False, auth=auth,
         max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, show_error=True,
+        # System fonts: the default theme would fetch Google Fonts on every page load.
         theme=gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]),
-        css=_CSS, footer_links=["api"], quiet=True,
+        css=_CSS, footer_links=["api"], quiet=True, prevent_thread_lock=True,
     )
+    # The answerer loads its date and name tables on first use: do that now, while nobody
+    # waits, instead of on the first question.
+    threading.Thread(target=assistant.ask, args=(_WARM_UP,), daemon=True).start()
+    app.block_thread()
