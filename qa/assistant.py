@@ -12,6 +12,11 @@ from qa.retrieval import Filters, Hit, HybridRetriever, HybridSearch
 from qa.store import Index, IndexStats
 
 
+# Questions longer than this are cut: the encoder reads 512 tokens at most, and a pasted article
+# as "question" must not hold a core for minutes.
+MAX_QUESTION_CHARS = 2000
+
+
 class Assistant:
     """Questions in, cited answers out, over one index folder.
 
@@ -58,7 +63,7 @@ class Assistant:
             date_from, date_to (date, optional): publication date range, inclusive.
             source (str, optional): only this outlet.
         """
-        return self.engine.search(query, k or self.settings.k,
+        return self.engine.search(query[:MAX_QUESTION_CHARS], k or self.settings.k,
                                   filters=Filters(date_from, date_to, source))
 
     def ask(self, question: str, *, k: int | None = None, date_from: date | None = None,
@@ -72,7 +77,9 @@ class Assistant:
 
         Returns:
             Answer: ``found`` is False (with related passages) when the articles do not answer.
+            Questions over ``MAX_QUESTION_CHARS`` characters are cut to that length.
         """
+        question = question[:MAX_QUESTION_CHARS]
         hits = self.search(question, max(k or self.settings.k, 8), date_from=date_from,
                            date_to=date_to, source=source)
         if question_type(question) == "source":

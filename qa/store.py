@@ -92,6 +92,14 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
                                check_same_thread=False, timeout=30)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            # A reader of a WAL database creates its -shm file; on a read-only folder or a full
+            # disk it cannot, and no writer can be at work there either: read it as immutable.
+            conn.close()
+            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                                   check_same_thread=False, timeout=30)
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -126,6 +134,40 @@ def _vectors_path(index_dir: Path, generation: int) -> Path:
 
 def _bm25_path(index_dir: Path, generation: int) -> Path:
     return index_dir / f"bm25-{generation}"
+
+
+def _chunk_rowids(conn: sqlite3.Connection) -> np.ndarray:
+    return np.array([r[0] for r in conn.execute("SELECT rowid FROM chunks ORDER BY rowid")], dtype=np.int64)
+
+
+def _faiss_ids(vectors) -> np.ndarray:
+    import faiss
+
+    return np.sort(faiss.vector_to_array(vectors.id_map).astype(np.int64))
+
+
+def _unit_vectors(vectors) -> bool:
+    """Whether every stored vector is a unit vector, as written: bytes scribbled over them show
+    as other norms."""
+    if not vectors.ntotal:
+        return True
+    norms = np.linalg.norm(vectors.index.reconstruct_n(0, vectors.ntotal), axis=1)
+    return bool(np.all(np.isfinite(norms) & (np.abs(norms - 1.0) <= 1e-3)))
+
+
+def _mismatch(conn: sqlite3.Connection, vectors, lexical: LexicalIndex, dim: int) -> str | None:
+    """Why FAISS, BM25 and the chunk rows of one generation disagree, or None when they agree.
+
+    Run on every load: a reader must fail with a sentence, not a KeyError deep in a search.
+    """
+    if vectors.d != dim:
+        return f"vectors have dimension {vectors.d}, the index says {dim}"
+    rowids = _chunk_rowids(conn)
+    if not np.array_equal(_faiss_ids(vectors), rowids):
+        return f"FAISS holds {vectors.ntotal} vectors whose ids differ from the {len(rowids)} chunks"
+    if not np.array_equal(np.sort(lexical.rowids), rowids):
+        return f"BM25 holds {len(lexical)} documents that differ from the {len(rowids)} chunks"
+    return None
 
 
 def _read_meta(conn: sqlite3.Connection) -> dict[str, str]:
@@ -223,12 +265,18 @@ class Index:
                 f"no index in {index_dir}: build one with `qa index --data DIR --index {index_dir}`"
             )
         try:
-            conn = _connect(db, readonly=not os.access(index_dir, os.W_OK))
+            conn = _connect(db, readonly=True)
         except sqlite3.Error as exc:
             raise IndexProblem(f"cannot open {db}: {exc}; run `qa index --rebuild`") from exc
         meta = _read_meta(conn)
         if not meta.get("generation"):
             raise IndexProblem(f"the index in {index_dir} was never completed: run `qa index`")
+        missing = [key for key in ("format", "model", "dim") if not meta.get(key)]
+        if missing:
+            raise IndexProblem(
+                f"the index in {index_dir} lacks its {', '.join(missing)} parameter: "
+                f"check it with `qa index --check` and repair with `qa index --rebuild`"
+            )
         if int(meta.get("format", 0)) != FORMAT_VERSION:
             raise IndexProblem(
                 f"the index in {index_dir} has format {meta.get('format')}, this qa reads "
@@ -254,15 +302,21 @@ class Index:
     def snapshot(self) -> Iterator["Index"]:
         """Hold one committed generation (and its rows) for the duration of the block."""
         with self._lock:
-            self._conn.execute("BEGIN")
             try:
-                generation = int(self._conn.execute(
-                    "SELECT value FROM meta WHERE key='generation'").fetchone()[0])
-                if generation != self.generation:
-                    self._load(generation)
-                yield self
-            finally:
-                self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN")
+                try:
+                    generation = int(self._conn.execute(
+                        "SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+                    if generation != self.generation:
+                        self._load(generation)
+                    yield self
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise IndexProblem(
+                    f"the index database in {self.index_dir} is damaged ({exc}); "
+                    f"check it with `qa index --check` and repair with `qa index --rebuild`"
+                ) from exc
 
     def _load(self, generation: int) -> None:
         import faiss
@@ -276,8 +330,12 @@ class Index:
                 f"generation {generation} of {self.index_dir} is damaged ({exc}); "
                 f"check it with `qa index --check` and repair with `qa index --rebuild`"
             ) from exc
-        if vectors.d != self.dim:
-            raise IndexProblem(f"vectors have dimension {vectors.d}, the index says {self.dim}")
+        problem = _mismatch(self._conn, vectors, lexical, self.dim)
+        if problem:
+            raise IndexProblem(
+                f"generation {generation} of {self.index_dir} is inconsistent ({problem}); "
+                f"check it with `qa index --check` and repair with `qa index --rebuild`"
+            )
         self._vectors, self._lexical, self.generation = vectors, lexical, generation
         self._articles = {}
 
@@ -429,14 +487,18 @@ def check_index(index_dir: str | Path) -> list[str]:
         'SELECT c.rowid, c.id, c.start, c."end", c.text_sha256, a.id, a.title, a.body '
         "FROM chunks c LEFT JOIN articles a ON a.id = c.article_id ORDER BY c.rowid"
     ).fetchall()
+    chunk_problems: list[str] = []
     rowids = np.array([r[0] for r in rows], dtype=np.int64)
     for rowid, chunk_id, start, end, sha, article_id, title, body in rows:
         if article_id is None:
-            problems.append(f"chunk {chunk_id} belongs to no article")
+            chunk_problems.append(f"chunk {chunk_id} belongs to no article")
         elif not (0 <= start < end <= len(body)):
-            problems.append(f"chunk {chunk_id} has offsets {start}:{end} outside its article")
+            chunk_problems.append(f"chunk {chunk_id} has offsets {start}:{end} outside its article")
         elif _sha(f"{title}\n{body[start:end]}" if title else body[start:end]) != sha:
-            problems.append(f"chunk {chunk_id} text does not match what was embedded")
+            chunk_problems.append(f"chunk {chunk_id} text does not match what was embedded")
+    problems += chunk_problems[:5]
+    if len(chunk_problems) > 5:
+        problems.append(f"… and {len(chunk_problems) - 5} more damaged chunks")
     orphans = conn.execute(
         "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.article_id = a.id)"
     ).fetchone()[0]
@@ -455,6 +517,8 @@ def check_index(index_dir: str | Path) -> list[str]:
             problems.append(
                 f"FAISS holds {len(ids)} vectors, SQLite {len(rowids)} chunks, and their ids differ"
             )
+        elif not _unit_vectors(vectors):
+            problems.append("FAISS holds vectors that are not unit vectors (damaged bytes)")
     except Exception as exc:
         problems.append(f"FAISS file of generation {generation} is unreadable: {exc}")
     try:
@@ -536,6 +600,9 @@ class _EmbeddingCache:
     """Vectors by (model, text hash), in their own SQLite file; committed per batch."""
 
     def __init__(self, path: Path, model: str, dim: int) -> None:
+        if path.exists() and not _readable(path, table="vectors"):
+            # Only a cache: set a damaged one aside rather than fail; vectors get re-embedded.
+            _set_aside(path)
         self._conn = _connect(path)
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, sha256 TEXT NOT NULL, "
@@ -688,11 +755,7 @@ class _Writer:
         db = index_dir / DB_NAME
         if rebuild and db.exists() and not _readable(db):
             # A damaged database cannot be updated in place; keep it aside for inspection.
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-            for suffix in ("", "-wal", "-shm"):
-                old = index_dir / f"{DB_NAME}{suffix}"
-                if old.exists():
-                    old.rename(index_dir / f"{DB_NAME}{suffix}.damaged-{stamp}")
+            _set_aside(db)
         self.conn = _connect(db)
         self.conn.executescript(_SCHEMA)
         self.meta = _read_meta(self.conn)
@@ -742,6 +805,8 @@ class _Writer:
         return changed, removed
 
     def run(self) -> SyncReport:
+        if not self.rebuild:
+            self._refuse_damaged_rows()
         changed, removed_files = self._scan()
         existing = {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT id, path, sha256 FROM articles")}
         by_file: dict[str, list[str]] = {}
@@ -826,7 +891,7 @@ class _Writer:
                     c.execute("DELETE FROM articles")
                     c.execute("DELETE FROM files")
             else:
-                vectors = faiss.read_index(str(_vectors_path(self.index_dir, generation)))
+                vectors = self._previous_vectors(generation)
             # Articles to replace: changed ones and those gone from their files.
             replace = gone | {p.article.id for p in planned}
             old_rowids: list[int] = []
@@ -872,6 +937,43 @@ class _Writer:
         self._remove_stale_files(keep={new_generation, generation})
         self.progress("write", 1, 1)
 
+    def _refuse_damaged_rows(self) -> None:
+        """An incremental run builds on the rows it finds: damaged ones must be rebuilt first."""
+        bad = self.conn.execute(
+            'SELECT COUNT(*) FROM chunks c LEFT JOIN articles a ON a.id = c.article_id '
+            'WHERE a.id IS NULL OR c.start < 0 OR c.start >= c."end" OR c."end" > length(a.body)'
+        ).fetchone()[0]
+        if bad:
+            raise IndexProblem(
+                f"{bad} chunks of {self.index_dir} point outside their articles (the index is "
+                f"damaged): run `qa index --rebuild`"
+            )
+
+    def _previous_vectors(self, generation: int):
+        """The committed generation's FAISS index, or one rebuilt from the embedding cache when
+        that file is missing, damaged or out of step with the chunks (nothing is re-embedded)."""
+        import faiss
+
+        rowids = _chunk_rowids(self.conn)
+        try:
+            vectors = faiss.read_index(str(_vectors_path(self.index_dir, generation)))
+            if (vectors.d == self.embeddings.dim and np.array_equal(_faiss_ids(vectors), rowids)
+                    and _unit_vectors(vectors)):
+                return vectors
+        except RuntimeError:  # faiss's error for a missing or unreadable file
+            pass
+        rows = self.conn.execute("SELECT rowid, text_sha256 FROM chunks ORDER BY rowid").fetchall()
+        hashes = [r[1] for r in rows]
+        if self.cache.missing(hashes):
+            raise IndexProblem(
+                f"the vectors of {self.index_dir} are damaged and not all are in the embedding cache: "
+                f"run `qa index --rebuild`"
+            )
+        vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(self.embeddings.dim))
+        if rows:
+            vectors.add_with_ids(self.cache.get(hashes), rowids)
+        return vectors
+
     def _record_files(self, file_rows: list[tuple], removed_files: list[str]) -> None:
         self.conn.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in removed_files])
         self.conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", file_rows)
@@ -910,12 +1012,23 @@ class _Writer:
                 item.unlink(missing_ok=True)
 
 
-def _readable(db: Path) -> bool:
+def _readable(db: Path, table: str = "meta") -> bool:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        conn.execute("SELECT value FROM meta").fetchall()
-        conn.close()
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            conn.execute(f"SELECT COUNT(*) FROM {table}").fetchall()
+        finally:
+            conn.close()
         return ok
     except sqlite3.DatabaseError:
         return False
+
+
+def _set_aside(db: Path) -> None:
+    """Rename a damaged database (and its WAL files) out of the way, keeping it for inspection."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    for suffix in ("", "-wal", "-shm"):
+        old = db.with_name(db.name + suffix)
+        if old.exists():
+            old.rename(db.with_name(f"{db.name}{suffix}.damaged-{stamp}"))

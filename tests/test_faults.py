@@ -111,17 +111,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
 }
 
 
-def _xfail(reason: str):
-    return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")
-
-
-CHECK_MISSES = {
-    "faiss-scribbled": _xfail("check_index does not notice random bytes over the vectors of a flat "
-                              "FAISS file (no checksum, no norm check); searches then score with garbage"),
-}
-
-
-@pytest.mark.parametrize("damage", [pytest.param(d, marks=CHECK_MISSES.get(d, ())) for d in sorted(DAMAGE)])
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_check_names_the_damage_and_rebuild_recovers(damaged, damage: str) -> None:
     data_dir, index_dir = damaged
     mutate, words = DAMAGE[damage]
@@ -140,18 +130,7 @@ def test_check_names_the_damage_and_rebuild_recovers(damaged, damage: str) -> No
     assert verify_index(index_dir, {"seeds": folder_state(data_dir)}) == []
 
 
-READER_CRASHES = {
-    "sqlite-scribbled": _xfail("Index reads rows outside Index.open without catching sqlite3.DatabaseError "
-                               "(store.py Index.article/chunks), so `qa search` prints a traceback"),
-    "sqlite-meta-missing": _xfail("Index.__init__ reads meta['dim'] unchecked: KeyError traceback"),
-    "faiss-ids-differ": _xfail("Index._load does not compare FAISS ids with the chunk rows; "
-                               "dense_scores then raises faiss RuntimeError 'key not found'"),
-    "bm25-rowids-differ": _xfail("Index._load does not compare BM25 row ids with the chunk rows; "
-                                 "retrieval.py then raises KeyError"),
-}
-
-
-@pytest.mark.parametrize("damage", [pytest.param(d, marks=READER_CRASHES.get(d, ())) for d in sorted(DAMAGE)])
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_readers_of_a_damaged_index_answer_or_raise_one_clear_sentence(damaged, damage: str) -> None:
     """A reader either still answers (the damage is elsewhere) or raises the domain error the
     command line prints as one sentence, never another exception (a traceback)."""
@@ -181,17 +160,7 @@ def test_search_on_a_damaged_index_prints_one_sentence_and_cli_rebuild_recovers(
     assert run_qa("index", "--check", "--index", str(index_dir)).returncode == 0
 
 
-WRITER_MISSES = {
-    "chunk-offsets": _xfail("sync builds the next generation on a damaged one: bad chunk offsets survive "
-                            "an incremental `qa index` and check_index still fails afterwards"),
-    "faiss-ids-differ": _xfail("sync builds on a FAISS file whose ids differ from the chunks; the damage "
-                               "survives an incremental `qa index`"),
-    "faiss-missing": _xfail("_Writer._commit reads the old FAISS file unguarded: faiss RuntimeError traceback"),
-    "faiss-truncated": _xfail("_Writer._commit reads the old FAISS file unguarded: faiss RuntimeError traceback"),
-}
-
-
-@pytest.mark.parametrize("damage", [pytest.param(d, marks=WRITER_MISSES.get(d, ())) for d in sorted(DAMAGE)])
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_an_incremental_index_on_a_damaged_index_says_so_without_a_traceback(damaged, damage: str) -> None:
     """`qa index` (without --rebuild) on a damaged index either repairs it or says what to do."""
     data_dir, index_dir = damaged
@@ -205,8 +174,6 @@ def test_an_incremental_index_on_a_damaged_index_says_so_without_a_traceback(dam
         assert check_index(index_dir) == []
 
 
-@_xfail("--rebuild keeps a damaged embeddings.sqlite (only a damaged qa.sqlite is set aside), so it "
-        "fails with 'file is not a database' and cannot recover")
 def test_rebuild_recovers_from_a_damaged_embedding_cache(damaged) -> None:
     data_dir, index_dir = damaged
     cache = index_dir / "embeddings.sqlite"
@@ -267,14 +234,8 @@ def test_read_only_index_folder_gives_a_clear_error_and_keeps_the_index(damaged,
     assert verify_index(index_dir, {"previous": before}) == []
 
 
-READER_NEEDS_WRITES = ("readers open the WAL-mode qa.sqlite with mode=ro, which needs to create "
-                       "qa.sqlite-shm: on a read-only folder (or a full disk) `qa search` and "
-                       "`qa index --check` fail with 'unable to open database file' / 'disk I/O "
-                       "error' and wrongly call the index damaged and advise `qa index --rebuild`")
-
 
 @needs_mounts
-@_xfail(READER_NEEDS_WRITES)
 def test_searching_an_index_on_a_read_only_folder_works(damaged, tmp_path: Path) -> None:
     """An index shipped on read-only media (or a read-only bind mount) can still be searched."""
     _, index_dir = damaged
@@ -330,7 +291,6 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_index_then_recovers(templ
 
 
 @needs_mounts
-@_xfail(READER_NEEDS_WRITES)
 def test_searches_keep_answering_while_the_disk_is_full(template: Path, tmp_path: Path) -> None:
     mnt, out = tmp_path / "mnt", tmp_path / "out"
     mnt.mkdir()
