@@ -1,9 +1,8 @@
-"""Serve the qa chat: ``python app.py`` (the same as ``qa serve``; settings from ``QA_*``)."""
+"""Serve the qa chat: ``python app.py`` is ``qa serve`` (settings from ``QA_*``)."""
 
 from __future__ import annotations
 
-from qa.config import Settings
-from qa.ui import serve
+from qa.cli import cli
 
 if __name__ == "__main__":
-    serve(Settings())
+    cli(["serve"], prog_name="qa")

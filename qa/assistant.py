@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +53,25 @@ class Assistant:
         settings = settings or Settings()
         index = Index.open(index_dir or settings.index_dir)
         return cls(index, load_embeddings(index.model, batch_size=settings.batch_size), settings)
+
+    @classmethod
+    def open_or_build(cls, settings: Settings) -> "Assistant":
+        """Open ``settings.index_dir``, first building it from ``settings.data_dir`` when there is
+        no index yet (an index that exists but cannot be used is an error, never rebuilt).
+
+        Raises:
+            qa.store.IndexProblem: nothing to build from, or an unusable index.
+        """
+        from qa.store import DB_NAME, IndexProblem, sync
+
+        try:
+            return cls.open(settings.index_dir, settings=settings)
+        except IndexProblem:
+            if (Path(settings.index_dir) / DB_NAME).exists():
+                raise
+        print(f"qa: building the index {settings.index_dir} from {settings.data_dir} …", file=sys.stderr)
+        sync(settings.data_dir, settings.index_dir, settings=settings)
+        return cls.open(settings.index_dir, settings=settings)
 
     def search(self, query: str, k: int | None = None, *, date_from: date | None = None,
                date_to: date | None = None, source: str | None = None) -> list[Hit]:

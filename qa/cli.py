@@ -266,9 +266,17 @@ def serve_cmd(data_dir: Path | None, index_dir: Path | None, host: str | None, p
     Example usage:
         qa serve --data data/articles --index index --port 7860
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = _settings(data_dir=data_dir, index_dir=index_dir, host=host, port=port, auth=auth)
+    # Importing Gradio takes seconds: open the index and load the model meanwhile.
+    pool = ThreadPoolExecutor(1)
+    from qa.assistant import Assistant
+
+    opening = pool.submit(Assistant.open_or_build, settings)
     from qa.ui import serve
 
-    serve(_settings(data_dir=data_dir, index_dir=index_dir, host=host, port=port, auth=auth))
+    serve(settings, opening)
 
 
 @cli.command("eval")

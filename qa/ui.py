@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import threading
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -229,28 +230,7 @@ def _auth(spec: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-def open_assistant(settings: Settings) -> "Assistant":
-    """The assistant over ``settings.index_dir``, building the index from the data folder first
-    when there is none yet.
-
-    Raises:
-        qa.store.IndexProblem: no index and nothing to build it from, or an unusable index.
-    """
-    from qa.assistant import Assistant
-    from qa.store import DB_NAME, IndexProblem, sync
-
-    try:
-        return Assistant.open(settings.index_dir, settings=settings)
-    except IndexProblem:
-        # An index that exists but cannot be used is reported, never silently rebuilt.
-        if (Path(settings.index_dir) / DB_NAME).exists():
-            raise
-    print(f"qa: building the index {settings.index_dir} from {settings.data_dir} …", file=sys.stderr)
-    sync(settings.data_dir, settings.index_dir, settings=settings)
-    return Assistant.open(settings.index_dir, settings=settings)
-
-
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, assistant: "Assistant | Future[Assistant] | None" = None) -> None:
     """Open (or first build) the index and serve the chat until interrupted.
 
     Binds ``settings.host`` (127.0.0.1 unless told otherwise) on ``settings.port``; asks for a
@@ -259,9 +239,17 @@ def serve(settings: Settings) -> None:
 
     Args:
         settings (Settings): folders, host, port, auth, limits.
+        assistant (Assistant | Future, optional): an assistant already opened, or being opened
+            in another thread (``qa serve`` opens the index while Gradio imports). Defaults to
+            ``Assistant.open_or_build(settings)``.
     """
     auth = _auth(settings.auth)
-    assistant = open_assistant(settings)
+    if isinstance(assistant, Future):
+        assistant = assistant.result()
+    if assistant is None:
+        from qa.assistant import Assistant
+
+        assistant = Assistant.open_or_build(settings)
     app = build_app(settings, assistant)
     print(f"qa: serving http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
     app.queue(default_concurrency_limit=4).launch(
