@@ -167,6 +167,8 @@ def _mismatch(conn: sqlite3.Connection, vectors, lexical: LexicalIndex, dim: int
         return f"FAISS holds {vectors.ntotal} vectors whose ids differ from the {len(rowids)} chunks"
     if not np.array_equal(np.sort(lexical.rowids), rowids):
         return f"BM25 holds {len(lexical)} documents that differ from the {len(rowids)} chunks"
+    if not _unit_vectors(vectors):
+        return "FAISS holds vectors that are not unit vectors (damaged bytes)"
     return None
 
 
