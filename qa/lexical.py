@@ -75,6 +75,8 @@ class LexicalIndex:
         self._bm25 = retriever
         self._vocab = retriever.vocab_dict if retriever is not None else {}
         self._skeletons: dict[str, list[str]] | None = None
+        # Row id → position in the score arrays, built once per loaded generation.
+        self.position = {int(r): i for i, r in enumerate(self.rowids)}
         self._skeleton_keys: list[str] = []
 
     @classmethod

@@ -177,7 +177,6 @@ class HybridSearch:
                 fb_terms = self._feedback_terms(index, [int(r) for r in d_ids[: w.feedback_docs]])
                 if fb_terms:
                     fb_scores = lexical.scores(fb_terms)
-            position = {int(r): i for i, r in enumerate(lexical.rowids)}
             cand: dict[int, None] = dict.fromkeys(int(r) for r in d_ids)
             for scores, weight in ((lex_scores, weight_lex), (fb_scores, w.feedback)):
                 if weight > 0 and scores.any():
@@ -193,7 +192,7 @@ class HybridSearch:
             if not rowids:
                 return []
             dense = index.dense_scores(q_vec, rowids)
-            pos = [position[r] for r in rowids]
+            pos = [lexical.position[r] for r in rowids]
             lex = _minmax(lex_scores[pos]) if weight_lex > 0 else np.zeros(len(rowids), np.float32)
             fb = _minmax(fb_scores[pos])
             evidence = (weight_lex * lex + w.feedback * fb) / max(weight_lex + w.feedback, 1e-9)
