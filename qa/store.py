@@ -630,7 +630,10 @@ class _EmbeddingCache:
 
     def get(self, hashes: list[str]) -> np.ndarray:
         out = np.zeros((len(hashes), self.dim), dtype=np.float32)
-        where = {h: i for i, h in enumerate(hashes)}
+        where: dict[str, list[int]] = {}
+        for i, h in enumerate(hashes):
+            where.setdefault(h, []).append(i)  # identical texts (wire copies) share one vector
+        found = 0
         for i in range(0, len(hashes), 500):
             part = hashes[i:i + 500]
             marks = ",".join("?" * len(part))
@@ -641,6 +644,11 @@ class _EmbeddingCache:
                 if vector.shape[0] != self.dim:
                     raise IndexProblem("the embedding cache holds vectors of another size; delete embeddings.sqlite")
                 out[where[sha]] = vector
+                found += 1
+        if found != len(where):
+            # Never let a missing vector become a zero vector in FAISS.
+            raise IndexProblem(f"{len(where) - found} vectors are missing from the embedding cache; "
+                               "run `qa index` again")
         return out
 
     def close(self) -> None:

@@ -187,3 +187,13 @@ def test_a_second_writer_is_refused_while_the_lock_is_held(data_dir: Path, tmp_p
         with pytest.raises(IndexBusy, match="another `qa index`"):
             sync(data_dir, index_dir)
     assert sync(data_dir, index_dir).added
+
+
+def test_identical_texts_added_in_one_run_all_get_their_vector(tmp_path: Path) -> None:
+    data = tmp_path / "articles"
+    data.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (data / name).write_text(NEW_ARTICLE, encoding="utf-8")
+    report = sync(data, tmp_path / "index")
+    assert report.chunks_embedded == report.duplicates > 0
+    assert check_index(tmp_path / "index") == []  # zero vectors would fail the unit-norm check
