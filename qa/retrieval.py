@@ -16,7 +16,7 @@ Scores are min-max normalised over the candidate pool before they are combined.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -117,7 +117,6 @@ class FusionWeights:
     feedback_terms: int = 12
     pool: int = 60
     repeat_decay: float = 0.8
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

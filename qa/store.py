@@ -655,7 +655,8 @@ class _EmbeddingCache:
         self._conn.close()
 
 
-def _file_sha(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -805,7 +806,7 @@ class _Writer:
             if not self.rebuild and old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
                 unchanged.append(rel)
                 continue
-            sha = _file_sha(path) if st.st_size <= self.settings.max_file_mb * 2**20 else "too-big"
+            sha = file_sha256(path) if st.st_size <= self.settings.max_file_mb * 2**20 else "too-big"
             if not self.rebuild and old and old[2] == sha:
                 unchanged.append(rel)  # touched, not changed: refresh its stat below
                 self.conn.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", (st.st_mtime_ns, rel))

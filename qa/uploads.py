@@ -8,7 +8,6 @@ incremental :func:`qa.store.sync` so the new articles can be asked about at once
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import unicodedata
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from qa.articles import ARTICLE_SUFFIXES
 from qa.config import Settings
+from qa.store import file_sha256
 
 MAX_FILES = 50
 """Files accepted in one upload."""
@@ -110,14 +110,6 @@ def _shorten(stem: str, suffix: str) -> str:
     return stem.rstrip(" .") + suffix
 
 
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _candidates(name: str) -> Sequence[str]:
     """``name``, then ``stem-2.suffix``, ``stem-3.suffix`` …"""
     stem, suffix = os.path.splitext(name)
@@ -138,13 +130,13 @@ def place_file(source: Path, name: str, data_dir: Path) -> tuple[str, bool]:
     Returns:
         tuple[str, bool]: the name used and whether a new file was written.
     """
-    sha = _sha(source)
+    sha = file_sha256(source)
     tmp = data_dir / f".upload-{sha[:16]}-{os.getpid()}.part"  # hidden: the indexer skips it
     try:
         for candidate in _candidates(name):
             target = data_dir / candidate
             if target.exists():
-                if target.is_file() and _sha(target) == sha:
+                if target.is_file() and file_sha256(target) == sha:
                     return candidate, False
                 continue
             if not tmp.exists():
