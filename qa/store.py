@@ -634,8 +634,9 @@ class _EmbeddingCache:
         for i, h in enumerate(hashes):
             where.setdefault(h, []).append(i)  # identical texts (wire copies) share one vector
         found = 0
-        for i in range(0, len(hashes), 500):
-            part = hashes[i:i + 500]
+        distinct = list(where)  # a copy in two batches would otherwise be counted twice
+        for i in range(0, len(distinct), 500):
+            part = distinct[i:i + 500]
             marks = ",".join("?" * len(part))
             for sha, blob in self._conn.execute(
                 f"SELECT sha256, vector FROM vectors WHERE model = ? AND sha256 IN ({marks})", [self.model, *part]

