@@ -37,7 +37,7 @@ from qa.articles import Article, ArticleError, iter_article_files, read_file
 from qa.chunking import Chunk, chunk_article
 from qa.config import Settings
 from qa.embeddings import canonical_spec, load_embeddings
-from qa.lexical import LexicalIndex, analyze
+from qa.lexical import ANALYZER_VERSION, LexicalIndex, analyze
 
 FORMAT_VERSION = 1
 DB_NAME = "qa.sqlite"
@@ -81,7 +81,11 @@ def embed_text(article: Article | "StoredArticle", chunk_text: str) -> str:
 
     The title carries the subject that a passage deep in the article often leaves implicit.
     """
-    return f"{article.title}\n{chunk_text}" if article.title else chunk_text
+    return _titled(article.title, chunk_text)
+
+
+def _titled(title: str | None, chunk_text: str) -> str:
+    return f"{title}\n{chunk_text}" if title else chunk_text
 
 
 def _sha(text: str) -> str:
@@ -854,7 +858,9 @@ class _Writer:
             len(ids) for path, ids in by_file.items() if path not in changed and path not in removed_files
         )
         self._embed(planned)
-        if self.rebuild or planned or gone or not _read_meta(self.conn).get("generation"):
+        meta = _read_meta(self.conn)
+        if (self.rebuild or planned or gone or not meta.get("generation")
+                or meta.get("analyzer") != ANALYZER_VERSION):
             self._commit(planned, gone, file_rows, removed_files)
         elif file_rows or removed_files:
             # Files that changed without changing any article: only their fingerprints move.
@@ -933,6 +939,8 @@ class _Writer:
                     new_hashes.append(sha)
             if new_rowids:
                 vectors.add_with_ids(self.cache.get(new_hashes), np.array(new_rowids, dtype=np.int64))
+            if meta.get("analyzer") != ANALYZER_VERSION and not self.rebuild:
+                self._reanalyse()
             rows = c.execute("SELECT rowid, text_sha256, terms FROM chunks ORDER BY rowid").fetchall()
             self.report.duplicates = len(rows) - len({r[1] for r in rows})
             lexical = LexicalIndex.build([r[0] for r in rows], [r[2].split() for r in rows])
@@ -943,11 +951,21 @@ class _Writer:
                 [("format", str(FORMAT_VERSION)), ("model", self.model_spec),
                  ("dim", str(self.embeddings.dim)), ("generation", str(new_generation)),
                  ("updated_at", now), ("chunk_chars", str(self.settings.chunk_chars)),
-                 ("chunk_overlap", str(self.settings.chunk_overlap))],
+                 ("chunk_overlap", str(self.settings.chunk_overlap)), ("analyzer", ANALYZER_VERSION)],
             )
         # Readers may still be loading the generation just replaced: keep it, drop older ones.
         self._remove_stale_files(keep={new_generation, generation})
         self.progress("write", 1, 1)
+
+    def _reanalyse(self) -> None:
+        """Recompute the BM25 terms of every chunk: the index was made by another version of
+        :func:`qa.lexical.analyze` (nothing is re-embedded; this only reads the stored text)."""
+        rows = self.conn.execute(
+            'SELECT c.rowid, c.start, c."end", a.title, a.body FROM chunks c JOIN articles a ON a.id = c.article_id'
+        ).fetchall()
+        self.conn.executemany("UPDATE chunks SET terms = ? WHERE rowid = ?", [
+            (" ".join(analyze(_titled(title, body[start:end]))), rowid)
+            for rowid, start, end, title, body in rows])
 
     def _refuse_damaged_rows(self) -> None:
         """An incremental run builds on the rows it finds: damaged ones must be rebuilt first."""

@@ -215,3 +215,25 @@ def test_cache_returns_copies_of_one_text_however_far_apart_they_are(tmp_path: P
     with pytest.raises(IndexProblem, match="1 vectors are missing"):
         cache.get(["a"] * 700 + ["d"])
     cache.close()
+
+
+def test_an_index_made_by_another_analyzer_is_reanalysed_without_embedding(data_dir: Path, tmp_path: Path) -> None:
+    # Terms are stored per chunk; when analyze() changes, the next sync recomputes them from the
+    # stored text instead of leaving BM25 on terms the questions are no longer analysed into.
+    from qa.lexical import ANALYZER_VERSION, analyze
+
+    index_dir = tmp_path / "index"
+    sync(data_dir, index_dir)
+    with sqlite3.connect(index_dir / "qa.sqlite") as conn:
+        conn.execute("UPDATE chunks SET terms = 'stale'")
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'analyzer'")
+    report = sync(data_dir, index_dir)
+    assert report.chunks_embedded == 0 and not report.added and not report.updated
+    with sqlite3.connect(index_dir / "qa.sqlite") as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'analyzer'").fetchone()[0] == ANALYZER_VERSION
+        rows = conn.execute("SELECT terms FROM chunks").fetchall()
+    assert all(terms != "stale" for (terms,) in rows)
+    index = Index.open(index_dir)
+    with index.snapshot() as snap:
+        assert snap.lexical.document_frequency(analyze("تركيا")[0]) > 0
+    assert check_index(index_dir) == []
