@@ -152,3 +152,25 @@ def test_python_api_returns_objects_with_the_cli_data(assistant: Assistant, seed
                             check=True).stdout)
     ours = answer.to_dict()
     assert {k: ours[k] for k in cli} == cli
+
+
+def test_a_when_question_answered_by_a_year_quotes_it_rather_than_a_dated_sentence_about_something_else(
+        tmp_path: Path) -> None:
+    # Historical years (before the news range of qa.dates, or Hijri/BC) give no day; the answer
+    # used to be a timeline of the sentences that had one, about other events.
+    from qa.store import sync
+
+    data = tmp_path / "articles"
+    data.mkdir()
+    (data / "ottoman.txt").write_text(
+        "الدولة العثمانية\n\n"
+        "أسس عثمان الأول الدولة العثمانية في الأناضول. "
+        "ضم العثمانيون الشام ومصر والحجاز سنة 1517م بعد انتصارهم في معركة الريدانية. "
+        "وأعلن قيام الجمهورية التركية في 29 أكتوبر 1923 بعد إلغاء السلطنة. "
+        "وانتقلت العاصمة رسمياً إلى أنقرة في 13 أكتوبر 1923.\n", encoding="utf-8")
+    sync(data, tmp_path / "index")
+    answer = Assistant.open(tmp_path / "index").ask("متى ضم العثمانيون الشام ومصر؟")
+    _assert_sound(answer)
+    assert answer.found
+    assert "1517" in answer.citations[0].quote
+    assert date(1923, 10, 29) not in answer.dates
