@@ -46,6 +46,8 @@ class Settings:
         auth (str | None): ``user:password`` required by the chat. ``QA_AUTH``.
         max_upload_mb (int): largest accepted upload. ``QA_MAX_UPLOAD_MB``, 20.
         llm (str | None): optional LangChain chat model spec for generated answers. ``QA_LLM``.
+        ivf_min_vectors (int): from this many chunks on, dense search uses an inverted-file
+            FAISS index instead of exact search. ``QA_IVF_MIN_VECTORS``, 20000.
     """
 
     data_dir: Path = field(default_factory=lambda: Path(_env("DATA", "data/articles")))
@@ -61,6 +63,7 @@ class Settings:
     auth: str | None = field(default_factory=lambda: os.environ.get("QA_AUTH") or None)
     max_upload_mb: int = field(default_factory=lambda: _env_int("MAX_UPLOAD_MB", 20))
     llm: str | None = field(default_factory=lambda: os.environ.get("QA_LLM") or None)
+    ivf_min_vectors: int = field(default_factory=lambda: _env_int("IVF_MIN_VECTORS", 20_000))
 
     def with_(self, **changes: object) -> "Settings":
         """A copy with the given fields replaced; ``None`` values are ignored (unset flags)."""

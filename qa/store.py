@@ -144,19 +144,98 @@ def _chunk_rowids(conn: sqlite3.Connection) -> np.ndarray:
     return np.array([r[0] for r in conn.execute("SELECT rowid FROM chunks ORDER BY rowid")], dtype=np.int64)
 
 
-def _faiss_ids(vectors) -> np.ndarray:
+def _ivf_lists(n: int) -> int:
+    """Clusters for ``n`` vectors: ~4·√n, the usual FAISS guidance (never more than vectors)."""
+    return max(1, min(n, max(16, int(4 * n ** 0.5))))
+
+
+def _ivf_probes(nlist: int) -> int:
+    """Clusters searched per query: 1/16 of them (candidate recall measured in bench/query.py)."""
+    return max(8, nlist // 16)
+
+
+def _is_ivf(vectors) -> bool:
+    return hasattr(vectors, "invlists")
+
+
+def _stored(vectors) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and vectors of every entry of a FAISS index of either kind qa writes."""
     import faiss
 
-    return np.sort(faiss.vector_to_array(vectors.id_map).astype(np.int64))
+    if not _is_ivf(vectors):
+        ids = faiss.vector_to_array(vectors.id_map).astype(np.int64)
+        return ids, vectors.index.reconstruct_n(0, vectors.ntotal) if vectors.ntotal else np.zeros((0, vectors.d), np.float32)
+    lists = vectors.invlists
+    ids, rows = [np.zeros(0, np.int64)], [np.zeros((0, vectors.d), np.float32)]
+    for cluster in range(vectors.nlist):
+        size = lists.list_size(cluster)
+        if size:
+            ids.append(faiss.rev_swig_ptr(lists.get_ids(cluster), size).astype(np.int64))
+            codes = faiss.rev_swig_ptr(lists.get_codes(cluster), size * vectors.code_size)
+            rows.append(np.frombuffer(codes.tobytes(), dtype=np.float32).reshape(size, vectors.d))
+    return np.concatenate(ids), np.vstack(rows)
+
+
+def _faiss_ids(vectors) -> np.ndarray:
+    return np.sort(_stored(vectors)[0])
 
 
 def _unit_vectors(vectors) -> bool:
     """Whether every stored vector is a unit vector, as written: bytes scribbled over them show
     as other norms."""
-    if not vectors.ntotal:
-        return True
-    norms = np.linalg.norm(vectors.index.reconstruct_n(0, vectors.ntotal), axis=1)
+    return _unit_norms(_stored(vectors)[1])
+
+
+def _unit_norms(matrix: np.ndarray) -> bool:
+    norms = np.linalg.norm(matrix, axis=1)
     return bool(np.all(np.isfinite(norms) & (np.abs(norms - 1.0) <= 1e-3)))
+
+
+def _layout(vectors) -> str:
+    """``flat`` or ``ivf-<clusters>``: the kind of FAISS index, as recorded in the meta table."""
+    return f"ivf-{vectors.nlist}" if _is_ivf(vectors) else "flat"
+
+
+def _wanted_layout(n: int, current: str, min_vectors: int) -> str:
+    """The layout ``n`` vectors call for, given the current one.
+
+    Below ``min_vectors`` (``Settings.ivf_min_vectors``) exact search reads every vector in a
+    few milliseconds; above it an IVF-flat index reads a few clusters instead (at 100k chunks
+    flat search alone took ~42 ms of the 40 ms budget, bench/query.py). Exact cosines are
+    recomputed for the candidates either way. The clusters are retrained when the collection
+    has grown fourfold; IVF turns back into flat only below half the threshold, so that a
+    collection near it does not flip at every sync.
+    """
+    nlist = int(current[4:]) if current.startswith("ivf-") else 0
+    if not (n >= max(min_vectors, 1) or (nlist and n >= max(min_vectors // 2, 1))):
+        return "flat"
+    if nlist and nlist * 2 >= _ivf_lists(n):
+        return current
+    return f"ivf-{_ivf_lists(n)}"
+
+
+def _fitted(vectors, min_vectors: int):
+    """The same entries in the layout their number calls for (see :func:`_wanted_layout`)."""
+    import faiss
+
+    layout = _wanted_layout(vectors.ntotal, _layout(vectors), min_vectors)
+    if layout == _layout(vectors):
+        return vectors
+    ids, matrix = _stored(vectors)
+    if layout == "flat":
+        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.d))
+        flat.add_with_ids(matrix, ids)
+        return flat
+    nlist = int(layout[4:])
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.d), vectors.d, nlist, faiss.METRIC_INNER_PRODUCT)
+    # k-means on a fixed sample: training cost stays bounded and the result reproducible.
+    sample = np.random.default_rng(0).choice(len(ids), size=min(len(ids), 40 * nlist), replace=False)
+    index.train(matrix[np.sort(sample)])
+    # A hash table from id to entry: reconstruct(rowid) and remove_ids need it.
+    index.set_direct_map_type(faiss.DirectMap.Hashtable)
+    index.add_with_ids(matrix, ids)
+    index.nprobe = _ivf_probes(nlist)
+    return index
 
 
 def _mismatch(conn: sqlite3.Connection, vectors, lexical: LexicalIndex, dim: int) -> str | None:
@@ -167,11 +246,12 @@ def _mismatch(conn: sqlite3.Connection, vectors, lexical: LexicalIndex, dim: int
     if vectors.d != dim:
         return f"vectors have dimension {vectors.d}, the index says {dim}"
     rowids = _chunk_rowids(conn)
-    if not np.array_equal(_faiss_ids(vectors), rowids):
+    ids, matrix = _stored(vectors)
+    if not np.array_equal(np.sort(ids), rowids):
         return f"FAISS holds {vectors.ntotal} vectors whose ids differ from the {len(rowids)} chunks"
     if not np.array_equal(np.sort(lexical.rowids), rowids):
         return f"BM25 holds {len(lexical)} documents that differ from the {len(rowids)} chunks"
-    if not _unit_vectors(vectors):
+    if not _unit_norms(matrix):
         return "FAISS holds vectors that are not unit vectors (damaged bytes)"
     return None
 
@@ -336,6 +416,8 @@ class Index:
                 f"generation {generation} of {self.index_dir} is damaged ({exc}); "
                 f"check it with `qa index --check` and repair with `qa index --rebuild`"
             ) from exc
+        if _is_ivf(vectors):
+            vectors.nprobe = _ivf_probes(vectors.nlist)
         problem = _mismatch(self._conn, vectors, lexical, self.dim)
         if problem:
             raise IndexProblem(
@@ -410,21 +492,23 @@ class Index:
 
     def article(self, article_id: str) -> StoredArticle | None:
         """An article by id (cached per generation)."""
-        cached = self._articles.get(article_id)
-        if cached is not None:
-            return cached
-        row = self._conn.execute(
-            "SELECT id, path, title, published, source, body, lang FROM articles WHERE id = ?",
-            (article_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        published = date.fromisoformat(row[3]) if row[3] else None
-        article = StoredArticle(row[0], row[1], row[2], published, row[4], row[5], row[6])
-        if len(self._articles) > 5000:
+        return self.articles([article_id]).get(article_id)
+
+    def articles(self, article_ids: list[str]) -> dict[str, StoredArticle]:
+        """Articles by id, read in one query for those not cached (absent ids are left out)."""
+        missing = list({a for a in article_ids if a not in self._articles})
+        if len(self._articles) + len(missing) > 5000:
             self._articles.clear()
-        self._articles[article_id] = article
-        return article
+            missing = list(set(article_ids))
+        for i in range(0, len(missing), 500):
+            part = missing[i:i + 500]
+            rows = self._conn.execute(
+                "SELECT id, path, title, published, source, body, lang FROM articles "
+                f"WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
+            for row in rows:
+                published = date.fromisoformat(row[3]) if row[3] else None
+                self._articles[row[0]] = StoredArticle(row[0], row[1], row[2], published, row[4], row[5], row[6])
+        return {a: self._articles[a] for a in article_ids if a in self._articles}
 
     def stats(self) -> IndexStats:
         """Counts and ranges for ``qa stats`` and the chat's status panel."""
@@ -516,7 +600,7 @@ def check_index(index_dir: str | Path) -> list[str]:
         import faiss
 
         vectors = faiss.read_index(str(_vectors_path(index_dir, generation)))
-        ids = np.sort(faiss.vector_to_array(vectors.id_map))
+        ids = _faiss_ids(vectors)
         if vectors.d != int(meta["dim"]):
             problems.append(f"FAISS dimension {vectors.d} is not the recorded {meta['dim']}")
         if not np.array_equal(ids, rowids):
@@ -859,8 +943,11 @@ class _Writer:
         )
         self._embed(planned)
         meta = _read_meta(self.conn)
+        chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        layout = meta.get("vectors", "flat")
         if (self.rebuild or planned or gone or not meta.get("generation")
-                or meta.get("analyzer") != ANALYZER_VERSION):
+                or meta.get("analyzer") != ANALYZER_VERSION
+                or _wanted_layout(chunks, layout, self.settings.ivf_min_vectors) != layout):
             self._commit(planned, gone, file_rows, removed_files)
         elif file_rows or removed_files:
             # Files that changed without changing any article: only their fingerprints move.
@@ -944,6 +1031,7 @@ class _Writer:
             rows = c.execute("SELECT rowid, text_sha256, terms FROM chunks ORDER BY rowid").fetchall()
             self.report.duplicates = len(rows) - len({r[1] for r in rows})
             lexical = LexicalIndex.build([r[0] for r in rows], [r[2].split() for r in rows])
+            vectors = _fitted(vectors, self.settings.ivf_min_vectors)
             self._write_generation(new_generation, vectors, lexical)
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             c.executemany(
@@ -951,7 +1039,8 @@ class _Writer:
                 [("format", str(FORMAT_VERSION)), ("model", self.model_spec),
                  ("dim", str(self.embeddings.dim)), ("generation", str(new_generation)),
                  ("updated_at", now), ("chunk_chars", str(self.settings.chunk_chars)),
-                 ("chunk_overlap", str(self.settings.chunk_overlap)), ("analyzer", ANALYZER_VERSION)],
+                 ("chunk_overlap", str(self.settings.chunk_overlap)), ("analyzer", ANALYZER_VERSION),
+                 ("vectors", _layout(vectors))],
             )
         # Readers may still be loading the generation just replaced: keep it, drop older ones.
         self._remove_stale_files(keep={new_generation, generation})

@@ -237,3 +237,49 @@ def test_an_index_made_by_another_analyzer_is_reanalysed_without_embedding(data_
     with index.snapshot() as snap:
         assert snap.lexical.document_frequency(analyze("تركيا")[0]) > 0
     assert check_index(index_dir) == []
+
+
+def _ranking(index_dir: Path, question: str) -> list[str]:
+    from qa import Assistant
+
+    return [h.chunk.id for h in Assistant.open(index_dir).search(question, 8)]
+
+
+def test_large_collections_use_an_ivf_index_that_stays_in_step_and_finds_what_exact_search_finds(
+        data_dir: Path, tmp_path: Path) -> None:
+    # The threshold is lowered so that the seeds cross it; with as many clusters probed as there
+    # are, IVF must rank exactly as the flat index does, through adds, changes and deletes.
+    import faiss
+
+    from qa.store import _is_ivf
+
+    flat_dir, ivf_dir = tmp_path / "flat", tmp_path / "ivf"
+    ivf = Settings().with_(ivf_min_vectors=10)
+
+    def vectors(index_dir: Path):
+        return faiss.read_index(str(index_dir / f"vectors-{Index.open(index_dir).generation}.faiss"))
+
+    sync(data_dir, flat_dir)
+    sync(data_dir, ivf_dir, settings=ivf)
+    assert not _is_ivf(vectors(ivf_dir))  # 8 chunks: below the threshold
+    (data_dir / "new.txt").write_text(NEW_ARTICLE * 3, encoding="utf-8")
+    sync(data_dir, flat_dir)
+    sync(data_dir, ivf_dir, settings=ivf)
+    assert _is_ivf(vectors(ivf_dir)) and not _is_ivf(vectors(flat_dir))
+    questions = ["متى وقعت ليبيا مع تركيا؟", "Libya and Malta migration", "النمروش"]
+    for step in ("crossed", "changed"):
+        assert check_index(ivf_dir) == []
+        for q in questions:
+            assert _ranking(ivf_dir, q) == _ranking(flat_dir, q), (step, q)
+        (data_dir / "new.txt").write_text(NEW_ARTICLE.replace("طرابلس", "بنغازي") * 3, encoding="utf-8")
+        sync(data_dir, flat_dir)
+        sync(data_dir, ivf_dir, settings=ivf)
+        assert _is_ivf(vectors(ivf_dir))
+    # Back below half the threshold: exact search again.
+    (data_dir / "new.txt").unlink()
+    (data_dir / TURKEY_2024).unlink()
+    sync(data_dir, ivf_dir, settings=ivf)
+    assert not _is_ivf(vectors(ivf_dir)) and check_index(ivf_dir) == []
+    # A flat index that is over the threshold turns into IVF at the next sync, changes or not.
+    report = sync(data_dir, flat_dir, settings=Settings().with_(ivf_min_vectors=2))
+    assert report.chunks_embedded == 0 and _is_ivf(vectors(flat_dir)) and check_index(flat_dir) == []
