@@ -139,6 +139,18 @@ def measure(assistant, questions: list[dict], *, warmup: int, label: str) -> dic
             found += bool(answer.found)
             if (i + 1) % 25 == 0:
                 log(f"{label}: {i + 1}/{len(questions)}")
+    # The same asks with the question vector already computed: what qa adds to the encoder.
+    encoder = assistant.embeddings
+    vectors = {item["q"]: encoder.embed_question(item["q"]) for item in questions}
+    without = []
+    try:
+        encoder.embed_question = vectors.__getitem__
+        for item in questions:
+            t = time.perf_counter()
+            assistant.ask(item["q"])
+            without.append((time.perf_counter() - t) * 1000)
+    finally:
+        del encoder.embed_question
     stats = assistant.stats()
     return {
         "articles": stats.articles,
@@ -150,6 +162,7 @@ def measure(assistant, questions: list[dict], *, warmup: int, label: str) -> dic
         "search": percentiles(search),
         "ask": percentiles(ask),
         "ask_by_kind": {k: percentiles(v) for k, v in by_kind.items()},
+        "ask_with_question_vector_given": percentiles(without),
         "answers_found": found,
         "load_during": sampler.summary(),
         "rss_mb": rss_mb(),
@@ -158,32 +171,36 @@ def measure(assistant, questions: list[dict], *, warmup: int, label: str) -> dic
 
 def components(assistant, questions: list[dict], *, pool: int = 60) -> dict:
     """Dense and BM25 alone per question (vectors embedded beforehand), as retrieval uses them:
-    FAISS top-``pool``, BM25 scores of every chunk for the question's terms and their top-``pool``,
-    and the row-id → position map that ``HybridSearch.search`` builds per query."""
+    FAISS top-``pool`` (and, for an IVF index, its recall of the exact top-``pool``), BM25 scores
+    of every chunk for the question's terms, and their top-``pool``."""
     from qa.lexical import analyze
+    from qa.store import _layout, _stored
 
     vectors = [assistant.embeddings.embed_question(q["q"]) for q in questions]
-    dense, bm25, top, posmap = [], [], [], []
     with assistant.index.snapshot() as index:
         lexical = index.lexical
         for _ in range(2):  # the first pass warms caches; keep the second
-            dense, bm25, top, posmap = [], [], [], []
+            dense, bm25, top, found = [], [], [], []
             for item, vec in zip(questions, vectors):
                 t0 = time.perf_counter()
-                index.dense(vec, pool)
+                ids, _ = index.dense(vec, pool)
                 t1 = time.perf_counter()
                 scores = lexical.scores(analyze(item["q"]))
                 t2 = time.perf_counter()
-                np.argsort(-scores)[:pool]
+                np.argpartition(-scores, min(pool, len(scores) - 1))[:pool]
                 t3 = time.perf_counter()
-                {int(r): i for i, r in enumerate(lexical.rowids)}
-                t4 = time.perf_counter()
                 dense.append((t1 - t0) * 1000)
                 bm25.append((t2 - t1) * 1000)
                 top.append((t3 - t2) * 1000)
-                posmap.append((t4 - t3) * 1000)
-    return {"dense_faiss_top60": percentiles(dense), "bm25_scores_all_chunks": percentiles(bm25),
-            "full_argsort_of_bm25_scores": percentiles(top), "rowid_position_dict": percentiles(posmap)}
+                found.append(ids)
+        layout = _layout(index._vectors)
+        all_ids, matrix = _stored(index._vectors)
+    exact = [set(all_ids[np.argsort(-(matrix @ vec))[:pool]].tolist()) for vec in vectors]
+    recall = [len(e & set(f.tolist())) / len(e) for e, f in zip(exact, found)]
+    return {"dense_layout": layout, f"dense_faiss_top{pool}": percentiles(dense),
+            f"dense_recall_of_exact_top{pool}": {"mean": round(float(np.mean(recall)), 4),
+                                                "min": round(float(np.min(recall)), 4)},
+            "bm25_scores_all_chunks": percentiles(bm25), f"bm25_top{pool}_argpartition": percentiles(top)}
 
 
 def profile_ask(assistant, questions: list[dict], out: Path, top: int = 25) -> dict:

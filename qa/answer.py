@@ -173,7 +173,7 @@ class _Sentence:
     terms: set[str]
     words: set[str]
     roots: set[str]
-    dates: list[DateMention]
+    dates: list[DateMention]  # offsets within the sentence
     lead: bool  # first sentence of its article's text after the dateline
     context: _Context
     score: float = 0.0
@@ -185,13 +185,11 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
     """Each distinct sentence of the passages, kept with the best-ranked passage holding it."""
     seen: set[tuple[str, int]] = set()
     out: list[_Sentence] = []
-    per_article: dict[str, tuple[list[DateMention], int | None]] = {}
+    leads: dict[str, int | None] = {}
     for hit in hits:
         body = hit.article.body
-        if hit.article.id not in per_article:
-            per_article[hit.article.id] = (find_dates(body, reference=hit.article.published),
-                                           _lead_start(body))
-        mentions, lead_start = per_article[hit.article.id]
+        if hit.article.id not in leads:
+            leads[hit.article.id] = _lead_start(body)
         around = f"{hit.article.title or ''}\n{hit.text}"
         context = _Context(frozenset(analyze(around)), frozenset(tokenize(around)))
         for s, e in split_sentences(hit.text):
@@ -202,10 +200,12 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
             seen.add(key)
             text = body[start:end]
             words = set(tokenize(text))
+            # Dates are read per sentence, not per article: an answer only reads these, and
+            # whole bodies made date-finding the costliest step of an answer (bench/query.py).
             out.append(_Sentence(
                 hit, start, end, text, set(analyze(text)), words, {root(w) for w in words},
-                [m for m in mentions if start <= m.start and m.end <= end],
-                lead=start == lead_start, context=context,
+                find_dates(text, reference=hit.article.published),
+                lead=start == leads[hit.article.id], context=context,
             ))
     return out
 
@@ -213,9 +213,14 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
 _DATELINE = re.compile(r"^\s*(?:تاريخ النشر|نشر في|published|date)\s*:", re.IGNORECASE)
 
 
+# The lead sentence is near the top: only this much of a body is split to find it.
+_LEAD_WITHIN = 2000
+
+
+@lru_cache(maxsize=4096)
 def _lead_start(body: str) -> int | None:
     """Offset of the first sentence that is not a dateline or a short heading."""
-    for s, e in split_sentences(body):
+    for s, e in split_sentences(body[:_LEAD_WITHIN]):
         line = body[s:e]
         if _DATELINE.match(line) or len(line) < 40:
             continue

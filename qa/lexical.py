@@ -198,13 +198,19 @@ class LexicalIndex:
     def scores(self, terms: dict[str, float] | list[str]) -> np.ndarray:
         """BM25 score of every document for weighted query terms (a list weighs each term 1)."""
         weights = {t: 1.0 for t in terms} if isinstance(terms, list) else terms
-        total = np.zeros(len(self), dtype=np.float32)
         if self._bm25 is None:
-            return total
-        for term, weight in weights.items():
-            if term in self._vocab and weight:
-                total += weight * self._bm25.get_scores([term])
-        return total
+            return np.zeros(len(self), dtype=np.float32)
+        found = [(self._vocab[t], w) for t, w in weights.items() if w and t in self._vocab]
+        if not found:
+            return np.zeros(len(self), dtype=np.float32)
+        # One pass over the terms' postings of bm25s's precomputed score matrix (CSC): an
+        # English name can bring hundreds of spellings, and scoring them one call each took
+        # most of an answer at 100k chunks (bench/query.py).
+        matrix = self._bm25.scores
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        docs = np.concatenate([indices[indptr[v]:indptr[v + 1]] for v, _ in found])
+        values = np.concatenate([data[indptr[v]:indptr[v + 1]] * w for v, w in found])
+        return np.bincount(docs, weights=values, minlength=len(self)).astype(np.float32)
 
     def search(self, terms: dict[str, float] | list[str], k: int) -> LexicalHits:
         """The ``k`` best documents with a positive score."""

@@ -87,6 +87,7 @@ def skeletons_match(a: str, b: str) -> bool:
     return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
+@lru_cache(maxsize=200_000)
 def names_match(a: str, b: str) -> bool:
     """Whether two words (any script) can be spellings of one name."""
     return any(skeletons_match(x, y) for x in skeletons(a) for y in skeletons(b))

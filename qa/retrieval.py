@@ -128,6 +128,14 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     return ((values - low) / (high - low)).astype(np.float32)
 
 
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first (a partial sort: 100k chunks)."""
+    if len(scores) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
 class HybridSearch:
     """The ranking itself, independent of LangChain (used by :class:`HybridRetriever`).
 
@@ -179,14 +187,15 @@ class HybridSearch:
             cand: dict[int, None] = dict.fromkeys(int(r) for r in d_ids)
             for scores, weight in ((lex_scores, weight_lex), (fb_scores, w.feedback)):
                 if weight > 0 and scores.any():
-                    top = np.argsort(-scores)[:pool]
+                    top = _best(scores, pool)
                     cand.update(dict.fromkeys(int(lexical.rowids[i]) for i in top if scores[i] > 0))
             rowids = list(cand)
             if not rowids:
                 return []
             chunks = index.chunks(rowids)
             rowids = [r for r in rowids if r in chunks]
-            articles = {r: index.article(chunks[r].article_id) for r in rowids}
+            by_id = index.articles([chunks[r].article_id for r in rowids])
+            articles = {r: by_id.get(chunks[r].article_id) for r in rowids}
             rowids = [r for r in rowids if articles[r] is not None and filters.admits(articles[r])]
             if not rowids:
                 return []
