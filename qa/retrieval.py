@@ -27,7 +27,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from qa.arabic import detect_language, normalize
-from qa.lexical import analyze
+from qa.lexical import analyze, is_arabic_term
 from qa.names import latin_names
 from qa.store import Index, StoredArticle, StoredChunk
 
@@ -106,6 +106,11 @@ class Filters:
         return True
 
 
+# The weight of the name bridge for a question in another language than its passages (see
+# HybridSearch._query_terms), as a share of FusionWeights.lexical.
+ACROSS_NAME_WEIGHT = 0.25
+
+
 @dataclass
 class FusionWeights:
     """Weights of the three signals (see the module docstring). Defaults measured on dev sets."""
@@ -175,7 +180,7 @@ class HybridSearch:
             lexical = index.lexical
             pool = max(w.pool, 4 * k) * (4 if filters else 1)
             d_ids, _ = index.dense(q_vec, pool)
-            terms, coverage = self._query_terms(query)
+            terms, coverage = self._query_terms(query, across=self._across(index, query, d_ids))
             weight_lex = w.lexical * coverage
             lex_scores = lexical.scores(terms) if weight_lex > 0 else np.zeros(len(lexical), np.float32)
             # Feedback: distinctive terms of the best dense passages, as a weighted BM25 query.
@@ -247,26 +252,43 @@ class HybridSearch:
                         out.append(Hit(len(out) + 1, top.score, top.article, chunk, top.dense, top.lexical))
         return out
 
-    def _query_terms(self, query: str) -> tuple[dict[str, float], float]:
+    def _query_terms(self, query: str, *, across: bool = False) -> tuple[dict[str, float], float]:
         """Weighted BM25 terms of a query and the share of it the index can match.
 
         Names in an English query also bring the index terms that spell them in other scripts
         ("Haftar" → حفتر): the one lexical bridge an English question has to Arabic articles.
+        ``across`` (the best dense passages are in another language than the query) keeps only
+        that bridge, at :data:`ACROSS_NAME_WEIGHT`: the query's own words then match only stray
+        foreign words in the passages, and names spelled by skeleton are a weak signal. On
+        41 ARCD questions put into English this took paragraph R@1 from 0.37 to 0.56 and R@5
+        from 0.83 to 0.98 (bench/crosslingual.py).
         """
         terms = analyze(query)
-        weights = dict.fromkeys(terms, 1.0)
-        coverage = self._coverage(terms)
+        weights = {} if across else dict.fromkeys(terms, 1.0)
+        coverage = 0.0 if across else self._coverage(terms)
         names = latin_names(query) if detect_language(query) == "en" else []
         if names:
             matched = 0
             for name in names:
                 spellings = self.index.lexical.name_terms(name)
+                if across:  # the bridge leads to the passages' script, not to stray Latin words
+                    spellings = [t for t in spellings if is_arabic_term(t)]
                 matched += bool(spellings)
                 for term in spellings:
                     weights[term] = max(weights.get(term, 0.0), 1.0 / len(spellings) ** 0.5)
             # Names count as the question's most telling words.
-            coverage = max(coverage, matched / len(names))
+            share = matched / len(names)
+            coverage = ACROSS_NAME_WEIGHT * share if across else max(coverage, share)
         return weights, coverage
+
+    def _across(self, index: Index, query: str, rowids: np.ndarray) -> bool:
+        """Whether the best dense passages are in another language than the query."""
+        top = [int(r) for r in rowids[:3]]
+        chunks = index.chunks(top)
+        articles = index.articles([c.article_id for c in chunks.values()])
+        text = " ".join(articles[c.article_id].body[c.start:c.end] for c in chunks.values()
+                        if c.article_id in articles)
+        return bool(text) and detect_language(text) != detect_language(query)
 
     def _coverage(self, terms: list[str]) -> float:
         """Share of the query's idf mass that the index vocabulary holds (0 when none)."""

@@ -174,3 +174,18 @@ def test_a_when_question_answered_by_a_year_quotes_it_rather_than_a_dated_senten
     assert answer.found
     assert "1517" in answer.citations[0].quote
     assert date(1923, 10, 29) not in answer.dates
+
+
+def test_english_words_inside_arabic_passages_do_not_steer_an_english_question(data_dir: Path, tmp_path: Path) -> None:
+    # Arabic articles quote English now and then; BM25 on an English question's own words would
+    # rank such a passage first whatever it is about (bench/crosslingual.py measured the harm).
+    from qa.store import sync
+
+    (data_dir / "decoy.txt").write_text(
+        "دوري كرة القدم\n\n"
+        "فاز الفريق بالمباراة النهائية للدوري بعد أداء قوي في الشوط الثاني أمام جمهور كبير. "
+        "وقال المدرب إن اللاعبين قدموا أفضل ما لديهم طوال الموسم (signing day, Turkey Libya).\n",
+        encoding="utf-8")
+    sync(data_dir, tmp_path / "index")
+    hits = Assistant.open(tmp_path / "index").search("When did Libya sign with Turkey?", 3)
+    assert hits[0].article.path != "decoy.txt"
