@@ -1,8 +1,9 @@
 """Calibrate the answerer's "on subject" thresholds (qa.answer.MIN_DENSE_*) on data.
 
 Positives: ARCD questions asked of an index of ARCD paragraphs, and dev_qa's answerable questions
-asked of the seed index. Negatives: the same questions asked of the other index, which does not
-hold their answers. For each threshold on the best passage's cosine similarity, reports the share
+asked of the seed index; across languages also the 41 ARCD questions put into English
+(bench/data/arcd_en.jsonl) asked of the ARCD index. Negatives: the same questions asked of the
+other index, which does not hold their answers. For each threshold on the best passage's cosine similarity, reports the share
 of positives kept and of negatives refused, per language pairing. Results:
 bench/results/calibration.json.
 
@@ -79,6 +80,11 @@ def main() -> None:
         else:
             samples[pairing]["neg"].append(best(seeds, item["question"]))
         samples[pairing]["neg"].append(best(arcd, item["question"]))
+    english = [json.loads(line)["question"] for line in
+               (ROOT / "bench" / "data" / "arcd_en.jsonl").read_text(encoding="utf-8").splitlines()]
+    for question in english:
+        samples["cross"]["pos"].append(best(arcd, question))
+        samples["cross"]["neg"].append(best(seeds, question))
 
     table = {}
     for pairing, groups in samples.items():
