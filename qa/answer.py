@@ -42,6 +42,9 @@ MIN_DENSE_CROSS_LANGUAGE = 0.73
 # A second event or sentence is reported only when it is nearly as well supported as the best.
 RELATIVE_KEEP = 0.7
 MAX_EVENTS = 6
+# Sentences scoring within 2% of the best are quoted with it, up to three in all.
+TIED = 0.98
+MAX_TIED = 3
 MAX_QUOTE = 320
 
 
@@ -533,10 +536,14 @@ def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
                       prefix: str | None = None) -> Answer:
     ranked = sorted(sentences, key=lambda s: -s.score)
     chosen = [ranked[0]]
-    for s in ranked[1:3] if q.qtype != "source" else []:
-        # A second sentence only when nearly as good and from another passage: it then adds
-        # a corroborating source rather than repeating the first.
-        if s.score >= 0.9 * best and s.hit.chunk.id != chosen[0].hit.chunk.id:
+    # Sentences the evidence cannot tell from the best (an English question over Arabic
+    # passages often matches only by the names they share) are all quoted, not one at random.
+    tied = [s for s in ranked[1:MAX_TIED] if s.score >= TIED * best] if q.qtype != "source" else []
+    chosen += tied
+    for s in ranked[1:len(chosen) + 2] if q.qtype != "source" else []:
+        # One more sentence when nearly as good and from another passage: it then adds a
+        # corroborating source rather than repeating the first.
+        if s not in chosen and s.score >= 0.9 * best and s.hit.chunk.id != chosen[0].hit.chunk.id:
             chosen.append(s)
             break
     citations = [Citation(n, s.hit, s.start, s.end) for n, s in enumerate(chosen, 1)]

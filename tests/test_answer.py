@@ -189,3 +189,12 @@ def test_english_words_inside_arabic_passages_do_not_steer_an_english_question(d
     sync(data_dir, tmp_path / "index")
     hits = Assistant.open(tmp_path / "index").search("When did Libya sign with Turkey?", 3)
     assert hits[0].article.path != "decoy.txt"
+
+
+def test_sentences_the_evidence_cannot_tell_apart_are_quoted_together(assistant: Assistant) -> None:
+    # An English question over Arabic passages matches sentences only by the names they share:
+    # three sentences of the Italy article name Haftar alike, and one of them says "Egypt".
+    answer = assistant.ask("Which country backs Haftar's army according to the Italy article?")
+    _assert_sound(answer)
+    assert answer.found and 2 <= len(answer.citations) <= 4
+    assert any("المدعوم من مصر" in c.quote for c in answer.citations)
