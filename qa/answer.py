@@ -310,7 +310,7 @@ def _type_evidence(q: _Question, s: _Sentence) -> float:
             return 0.8
         return 0.5 if s.lead and s.hit.article.published else 0.0
     if q.qtype == "how_many":
-        return 1.0 if _NUMBER.search(s.text) else 0.0
+        return _quantity_evidence(s)
     if q.qtype == "source":
         return 1.0 if _SOURCE_LINE.match(s.text) else 0.0
     if q.qtype == "where":
@@ -318,6 +318,24 @@ def _type_evidence(q: _Question, s: _Sentence) -> float:
     if q.qtype == "who":
         return _person_evidence(q, s)
     return 0.5
+
+
+# Counting words: "ثلاثة آلاف جزيرة" answers "how many" as well as "3000" does.
+_COUNT_WORDS = re.compile(r"(?<!\w)(?:[وب]?(?:ال)?(?:اثن|ثلاث|اربع|خمس|ست|سبع|ثماني|ثمان|تسع|عشر|مئه|مائه|مئات|الف|الاف|"
+                          r"مليون|ملايين|مليار|نصف|ربع|ثلث)\w*)|\b(?:hundred|thousand|million|billion|dozen|half)s?\b")
+
+
+def _quantity_evidence(s: _Sentence) -> float:
+    """1 for a number that is not a date (a year is no count), or a counting word; 0.5 when
+    the sentence's only numbers are dates."""
+    text = s.text
+    for m in s.dates:
+        text = text[:m.start] + " " * (m.end - m.start) + text[m.end:]
+    folded = normalize(text)
+    folded = _HISTORIC_TIME.sub(" ", folded)
+    if _NUMBER.search(folded) or _COUNT_WORDS.search(folded):
+        return 1.0
+    return 0.5 if _NUMBER.search(s.text) else 0.0
 
 
 def _person_evidence(q: _Question, s: _Sentence) -> float:

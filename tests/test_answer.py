@@ -198,3 +198,18 @@ def test_sentences_the_evidence_cannot_tell_apart_are_quoted_together(assistant:
     _assert_sound(answer)
     assert answer.found and 2 <= len(answer.citations) <= 4
     assert any("المدعوم من مصر" in c.quote for c in answer.citations)
+
+
+def test_a_how_many_question_wants_a_count_not_a_year(tmp_path: Path) -> None:
+    from qa.store import sync
+
+    data = tmp_path / "articles"
+    data.mkdir()
+    (data / "company.txt").write_text(
+        "شركة الكهرباء الليبية\n\n"
+        "تأسست شركة الكهرباء الليبية في عام 1998 وتوسعت شبكة الشركة في الشرق والغرب منذ ذلك الحين. "
+        "ويعمل في الشركة اليوم نحو ثلاثة آلاف موظف موزعين على الفروع الرئيسية.\n", encoding="utf-8")
+    sync(data, tmp_path / "index")
+    answer = Assistant.open(tmp_path / "index").ask("كم موظفا في شركة الكهرباء؟")
+    _assert_sound(answer)
+    assert "ثلاثة آلاف" in answer.citations[0].quote
