@@ -17,16 +17,19 @@ from functools import lru_cache
 from qa.arabic import normalize
 
 _LATIN_DIGRAPHS = (("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "k"), ("th", "t"), ("dh", "t"),
-                   ("ph", "f"), ("ck", "k"), ("ou", "w"), ("x", "ks"))
+                   ("rh", "r"), ("ph", "f"), ("ck", "k"), ("ou", "w"), ("x", "ks"))
 _LATIN_CLASS = {
     "b": "B", "p": "B", "t": "T", "d": "T", "s": "S", "z": "S", "c": "K", "k": "K", "q": "K",
     "g": "K", "j": "K", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "r": "R", "h": "H",
 }
 _ARABIC_CLASS = {
-    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "د": "T", "ض": "T", "ث": "S", "ذ": "T", "ظ": "T",
+    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "د": "T", "ض": "T", "ث": "T", "ذ": "T", "ظ": "T",
     "س": "S", "ص": "S", "ز": "S", "ش": "S", "ك": "K", "ق": "K", "غ": "K", "خ": "K", "ج": "K",
     "گ": "K", "ف": "F", "ڤ": "F", "ل": "L", "م": "M", "ن": "N", "ر": "R", "ح": "H", "ه": "H",
 }
+# Interdentals are written th/dh or s/z depending on the dialect and the language the name came
+# through: Uthman/Osman (ث), Abu Dhabi/Mahfouz (ظ), Dhahab/Zahab (ذ). Both readings are kept.
+_ARABIC_ALSO = {"ث": "S", "ذ": "S", "ظ": "S"}
 # Clitics and the article, longest first; stripped only when a stem of 3+ letters remains.
 _ARABIC_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
 _ARABIC_SUFFIXES = ("يين", "يون", "يه", "ين", "ون", "ات", "ي")
@@ -62,8 +65,14 @@ def skeletons(word: str) -> frozenset[str]:
     """
     word = normalize(word)
     if re.search(r"[\u0600-\u06FF]", word):
-        return frozenset(filter(None, (_collapse([_ARABIC_CLASS.get(ch, "") for ch in stem])
-                                       for stem in _arabic_stems(word))))
+        out = set()
+        for stem in _arabic_stems(word):
+            readings = [[]]
+            for ch in stem:
+                options = [_ARABIC_CLASS.get(ch, "")] + ([_ARABIC_ALSO[ch]] if ch in _ARABIC_ALSO else [])
+                readings = [r + [o] for r in readings for o in options][:8]
+            out.update(_collapse(r) for r in readings)
+        return frozenset(filter(None, out))
     word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
     for suffix in _LATIN_SUFFIXES:
         word = word.removesuffix(suffix)

@@ -1,0 +1,30 @@
+"""Names across scripts: the consonant skeletons that bridge English questions and Arabic text."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.names import latin_names, names_match
+
+
+@pytest.mark.parametrize("latin,arabic", [
+    ("Dbeibah", "الدبيبة"), ("Haftar", "حفتر"), ("Turkey", "تركيا"), ("Italy", "وإيطاليا"),
+    ("Mahfouz", "محفوظ"),     # ظ written z
+    ("Rhodes", "رودس"),       # Greek rh
+    ("Ottoman", "العثمانية"),  # ث written t
+    ("Osman", "عثمان"),       # ث written s
+])
+def test_a_latin_name_meets_its_arabic_spelling(latin: str, arabic: str) -> None:
+    assert names_match(latin, arabic)
+
+
+@pytest.mark.parametrize("latin,arabic", [
+    ("France", "إيطاليا"), ("Italy", "فرنسا"), ("Haftar", "الدبيبة"), ("Egypt", "تركيا"),
+])
+def test_different_names_do_not_meet(latin: str, arabic: str) -> None:
+    assert not names_match(latin, arabic)
+
+
+def test_names_are_the_capitalised_words_that_are_not_question_or_common_words() -> None:
+    assert latin_names("Where did Dbeibah meet the Turkish defence minister?") == ["Dbeibah", "Turkish"]
+    assert latin_names("What did the Stability government say?") == []
