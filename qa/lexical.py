@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,6 +108,7 @@ class LexicalIndex:
         # Row id → position in the score arrays, built once per loaded generation.
         self.position = {int(r): i for i, r in enumerate(self.rowids)}
         self._skeleton_keys: list[str] = []
+        self._skeleton_lock = threading.Lock()
 
     @classmethod
     def build(cls, rowids: list[int] | np.ndarray, docs: list[list[str]]) -> "LexicalIndex":
@@ -180,19 +182,30 @@ class LexicalIndex:
         limit = max(5, int(max_share * len(self)))
         return sorted(t for t in found if self.document_frequency(t) <= limit)
 
-    def _skeleton_index(self) -> dict[str, list[str]]:
-        # Built on first use (only English questions need it), once per loaded generation.
-        if self._skeletons is None:
-            from qa.names import skeletons
+    def prepare_names(self) -> None:
+        """Build the skeleton index of the vocabulary that :meth:`name_terms` reads.
 
-            index: dict[str, list[str]] = {}
-            for term in self._vocab:
-                if term.startswith(ROOT_MARK):
-                    continue  # roots are not spellings of a name
-                for skel in skeletons(term):
-                    index.setdefault(skel, []).append(term)
-            self._skeletons = index
-            self._skeleton_keys = sorted(index)
+        It takes seconds at 100k chunks (bench/query.py), so :class:`qa.store.Index` starts it
+        in the background when it loads a generation instead of making the first English
+        question after an update wait for it.
+        """
+        self._skeleton_index()
+
+    def _skeleton_index(self) -> dict[str, list[str]]:
+        if self._skeletons is None:
+            with self._skeleton_lock:
+                if self._skeletons is None:
+                    from qa.names import skeletons
+
+                    index: dict[str, list[str]] = {}
+                    for term in self._vocab:
+                        if term.startswith(ROOT_MARK):
+                            continue  # roots are not spellings of a name
+                        for skel in skeletons(term):
+                            index.setdefault(skel, []).append(term)
+                    # Keys first: a reader that sees the index must see its keys too.
+                    self._skeleton_keys = sorted(index)
+                    self._skeletons = index
         return self._skeletons
 
     def scores(self, terms: dict[str, float] | list[str]) -> np.ndarray:

@@ -426,6 +426,7 @@ class Index:
             )
         self._vectors, self._lexical, self.generation = vectors, lexical, generation
         self._articles = {}
+        threading.Thread(target=lexical.prepare_names, name="qa-names", daemon=True).start()
 
     def refresh(self) -> bool:
         """Load the newest committed generation if a writer made one; True when it changed."""
