@@ -309,3 +309,29 @@ def test_searches_keep_answering_while_the_disk_is_full(template: Path, tmp_path
     assert "Traceback" not in err, err[-800:]
     assert (out / "search.rc").read_text().strip() == "0", err
     assert json.loads((out / "search.out").read_text())["results"]
+
+
+def test_a_damaged_ivf_index_is_named_refused_by_readers_and_rebuilt_from_the_cache(tmp_path: Path) -> None:
+    # The IVF layout (large collections; the threshold is lowered here) is read entry by entry
+    # from its inverted lists: damage there must show like damage to a flat index.
+    import faiss
+
+    from qa import Assistant
+    from qa.config import Settings
+    from qa.store import _is_ivf
+
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    index_dir = tmp_path / "index"
+    settings = Settings().with_(ivf_min_vectors=4)
+    sync(tmp_path / "articles", index_dir, settings=settings)
+    assert _is_ivf(faiss.read_index(str(_faiss(index_dir))))
+    _scribble(_faiss(index_dir))
+
+    problems = check_index(index_dir)
+    assert problems and any("FAISS" in p for p in problems), problems
+    with pytest.raises(IndexProblem, match="qa index"):
+        Assistant.open(index_dir).ask("متى وقعت ليبيا مع تركيا؟")
+    report = sync(tmp_path / "articles", index_dir, settings=settings, rebuild=True)
+    assert report.chunks_embedded == 0  # the embedding cache survives the damage
+    assert _is_ivf(faiss.read_index(str(_faiss(index_dir))))
+    assert check_index(index_dir) == []
