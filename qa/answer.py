@@ -42,6 +42,9 @@ MIN_DENSE_CROSS_LANGUAGE = 0.73
 # A second event or sentence is reported only when it is nearly as well supported as the best.
 RELATIVE_KEEP = 0.7
 MAX_EVENTS = 6
+# Across languages a dated sentence answers "when" only if it matches the question nearly as well
+# as the sentence that matches it best.
+DATED_MATCH = 0.85
 # Sentences scoring within 2% of the best are quoted with it, up to three in all.
 TIED = 0.98
 MAX_TIED = 3
@@ -264,17 +267,32 @@ CONTEXT_CREDIT = 0.6
 ROOT_SHARE = 0.5
 
 
-def _name_coverage(names: list[str], sentence: _Sentence) -> float:
-    if not names:
+def _name_weights(names: list[str], sentences: list[_Sentence], idf: Callable[[str], float]) -> dict[str, float]:
+    """How telling each name of the question is: the idf of its spelling in the passages.
+
+    "Libya" is in every passage about Libya and tells little; "Italy" picks the Italy article.
+    A name spelled nowhere weighs 1 (the question is refused for it anyway)."""
+    words = set().union(*(s.context.words for s in sentences)) if sentences else set()
+    weights = {}
+    for name in names:
+        found = [analyze(w) for w in words if names_match(name, w)]
+        weights[name] = min((idf(terms[0]) for terms in found if terms), default=1.0)
+    return weights
+
+
+def _name_coverage(names: dict[str, float], sentence: _Sentence) -> float:
+    """Share of the names' weight the sentence holds (its passage and title at CONTEXT_CREDIT)."""
+    total = sum(names.values())
+    if not total:
         return 0.0
     own, context = sentence.words, sentence.context.words
-    total = 0.0
-    for name in names:
+    got = 0.0
+    for name, weight in names.items():
         if any(names_match(name, w) for w in own):
-            total += 1.0
+            got += weight
         elif any(names_match(name, w) for w in context):
-            total += CONTEXT_CREDIT
-    return total / len(names)
+            got += CONTEXT_CREDIT * weight
+    return got / total
 
 
 @lru_cache(maxsize=64)
@@ -367,14 +385,15 @@ def _date_agreement(q: _Question, s: _Sentence) -> float:
 
 
 def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]) -> None:
+    names = _name_weights(q.names, sentences, idf)
     for s in sentences:
         same_language = detect_language(s.text) == q.language
         match = 0.0
         if same_language:
             match = _term_coverage(q.terms, s, idf, whole_article=q.qtype == "source")
             match = (1 - ROOT_SHARE) * match + ROOT_SHARE * _root_coverage(q, s, idf)
-        if q.names:
-            match = max(match, _name_coverage(q.names, s))
+        if names:
+            match = max(match, _name_coverage(names, s))
         s.match = match
         # Across languages the passage's relevance carries more of the weight: the sentence
         # can only show its own relevance through names.
@@ -517,11 +536,20 @@ def _when_answer(q: _Question, sentences: list[_Sentence], best: float) -> Answe
         s.event_date = _event_date(s)
     dated = [s for s in sentences if s.event_date is not None]
     top = max(sentences, key=lambda s: s.score)
+    closest = max(sentences, key=lambda s: (s.match, s.score))
     if top.event_date is None and top.score > max((s.score for s in dated), default=0.0):
         # The best answer gives no day ("سنة 1517م", "in the 1990s") and no dated event
         # matches as well: quote it rather than a dated sentence about something else.
         dateless = _type_evidence(q, top) < 0.8
         return _statement_answer(q, sentences, best, prefix=_TEXTS[q.language]["no_date"] if dateless else None)
+    if (q.names and closest.event_date is None
+            and max((s.match for s in dated), default=0.0) < DATED_MATCH * closest.match):
+        # Matched by names alone (an English question over Arabic passages), the sentence that
+        # matches best has no date and the dated ones hold the names less: they are about
+        # something else ("When did Libya sign with Italy?" must not get the date of the Turkey
+        # agreement the Italy article also mentions). Say that no date is given.
+        return _statement_answer(q, [closest], closest.score,
+                                 prefix=_TEXTS[q.language]["no_date"])
     # An event belongs in the timeline when it matches the question nearly as well as the best
     # dated sentence does; how high its passage ranked matters less, since a second or third
     # event is often told in a passage about something else.

@@ -213,3 +213,11 @@ def test_a_how_many_question_wants_a_count_not_a_year(tmp_path: Path) -> None:
     answer = Assistant.open(tmp_path / "index").ask("كم موظفا في شركة الكهرباء؟")
     _assert_sound(answer)
     assert "ثلاثة آلاف" in answer.citations[0].quote
+
+
+def test_an_english_when_question_does_not_take_the_date_of_another_event_in_the_article(assistant: Assistant) -> None:
+    # The Italy article gives no date for the Italy agreement, but it dates the Turkey one.
+    answer = assistant.ask("When did Libya sign with Italy?")
+    _assert_sound(answer)
+    assert date(2019, 11, 27) not in answer.dates
+    assert "do not give a date" in answer.text
