@@ -24,6 +24,17 @@ TURKEY_EVIDENCE = {
 }
 
 
+def _assistant_over(folder: Path, name: str, text: str) -> Assistant:
+    """A real index of one article written to ``folder/articles/name``."""
+    from qa.store import sync
+
+    data = folder / "articles"
+    data.mkdir()
+    (data / name).write_text(text, encoding="utf-8")
+    sync(data, folder / "index")
+    return Assistant.open(folder / "index")
+
+
 def _assert_sound(answer: Answer) -> None:
     """Every [n] has its citation, every citation is used, and quotes are in their passages."""
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
@@ -158,18 +169,13 @@ def test_a_when_question_answered_by_a_year_quotes_it_rather_than_a_dated_senten
         tmp_path: Path) -> None:
     # Historical years (before the news range of qa.dates, or Hijri/BC) give no day; the answer
     # used to be a timeline of the sentences that had one, about other events.
-    from qa.store import sync
-
-    data = tmp_path / "articles"
-    data.mkdir()
-    (data / "ottoman.txt").write_text(
+    assistant = _assistant_over(tmp_path, "ottoman.txt", (
         "الدولة العثمانية\n\n"
         "أسس عثمان الأول الدولة العثمانية في الأناضول. "
         "ضم العثمانيون الشام ومصر والحجاز سنة 1517م بعد انتصارهم في معركة الريدانية. "
         "وأعلن قيام الجمهورية التركية في 29 أكتوبر 1923 بعد إلغاء السلطنة. "
-        "وانتقلت العاصمة رسمياً إلى أنقرة في 13 أكتوبر 1923.\n", encoding="utf-8")
-    sync(data, tmp_path / "index")
-    answer = Assistant.open(tmp_path / "index").ask("متى ضم العثمانيون الشام ومصر؟")
+        "وانتقلت العاصمة رسمياً إلى أنقرة في 13 أكتوبر 1923.\n"))
+    answer = assistant.ask("متى ضم العثمانيون الشام ومصر؟")
     _assert_sound(answer)
     assert answer.found
     assert "1517" in answer.citations[0].quote
@@ -201,16 +207,11 @@ def test_sentences_the_evidence_cannot_tell_apart_are_quoted_together(assistant:
 
 
 def test_a_how_many_question_wants_a_count_not_a_year(tmp_path: Path) -> None:
-    from qa.store import sync
-
-    data = tmp_path / "articles"
-    data.mkdir()
-    (data / "company.txt").write_text(
+    assistant = _assistant_over(tmp_path, "company.txt", (
         "شركة الكهرباء الليبية\n\n"
         "تأسست شركة الكهرباء الليبية في عام 1998 وتوسعت شبكة الشركة في الشرق والغرب منذ ذلك الحين. "
-        "ويعمل في الشركة اليوم نحو ثلاثة آلاف موظف موزعين على الفروع الرئيسية.\n", encoding="utf-8")
-    sync(data, tmp_path / "index")
-    answer = Assistant.open(tmp_path / "index").ask("كم موظفا في شركة الكهرباء؟")
+        "ويعمل في الشركة اليوم نحو ثلاثة آلاف موظف موزعين على الفروع الرئيسية.\n"))
+    answer = assistant.ask("كم موظفا في شركة الكهرباء؟")
     _assert_sound(answer)
     assert "ثلاثة آلاف" in answer.citations[0].quote
 
