@@ -250,9 +250,9 @@ def _analyse_question(question: str) -> _Question:
     language: Literal["ar", "en"] = "ar" if detect_language(question) == "ar" else "en"
     roots = {}
     for word in tokenize(question):
-        terms = analyze(word)
-        if terms and len(root(word)) >= 3:
-            roots[root(word)] = terms[0]
+        terms, word_root = analyze(word), root(word)
+        if terms and len(word_root) >= 3:
+            roots[word_root] = terms[0]
     return _Question(question, language, question_type(question), analyze(question),
                      latin_names(question) if language == "en" else [], question_dates(question), roots)
 

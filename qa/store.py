@@ -177,20 +177,19 @@ def _stored(vectors) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.vstack(rows)
 
 
-def _faiss_ids(vectors) -> np.ndarray:
-    return np.sort(_stored(vectors)[0])
-
-
-def _unit_vectors(vectors) -> bool:
-    """Whether every stored vector is a unit vector, as written: bytes scribbled over them show
-    as other norms."""
-    return _unit_norms(_stored(vectors)[1])
-
-
-def _unit_norms(matrix: np.ndarray) -> bool:
+def _vectors_problem(vectors, rowids: np.ndarray, dim: int) -> str | None:
+    """Why a FAISS index does not hold exactly one unit vector of size ``dim`` per chunk row id
+    (bytes scribbled over vectors show as other norms), or None; one pass over its entries."""
+    if vectors.d != dim:
+        return f"FAISS vectors have dimension {vectors.d}, the index says {dim}"
+    ids, matrix = _stored(vectors)
+    if not np.array_equal(np.sort(ids), rowids):
+        return f"FAISS holds {len(ids)} vectors whose ids differ from the {len(rowids)} chunks"
     with np.errstate(all="ignore"):  # damaged bytes overflow: that is the finding, not a warning
         norms = np.linalg.norm(matrix, axis=1)
-    return bool(np.all(np.isfinite(norms) & (np.abs(norms - 1.0) <= 1e-3)))
+    if not np.all(np.isfinite(norms) & (np.abs(norms - 1.0) <= 1e-3)):
+        return "FAISS holds vectors that are not unit vectors (damaged bytes)"
+    return None
 
 
 def _layout(vectors) -> str:
@@ -245,17 +244,11 @@ def _mismatch(conn: sqlite3.Connection, vectors, lexical: LexicalIndex, dim: int
 
     Run on every load: a reader must fail with a sentence, not a KeyError deep in a search.
     """
-    if vectors.d != dim:
-        return f"vectors have dimension {vectors.d}, the index says {dim}"
     rowids = _chunk_rowids(conn)
-    ids, matrix = _stored(vectors)
-    if not np.array_equal(np.sort(ids), rowids):
-        return f"FAISS holds {vectors.ntotal} vectors whose ids differ from the {len(rowids)} chunks"
-    if not np.array_equal(np.sort(lexical.rowids), rowids):
-        return f"BM25 holds {len(lexical)} documents that differ from the {len(rowids)} chunks"
-    if not _unit_norms(matrix):
-        return "FAISS holds vectors that are not unit vectors (damaged bytes)"
-    return None
+    problem = _vectors_problem(vectors, rowids, dim)
+    if problem is None and not np.array_equal(np.sort(lexical.rowids), rowids):
+        problem = f"BM25 holds {len(lexical)} documents that differ from the {len(rowids)} chunks"
+    return problem
 
 
 def _read_meta(conn: sqlite3.Connection) -> dict[str, str]:
@@ -603,15 +596,9 @@ def check_index(index_dir: str | Path) -> list[str]:
         import faiss
 
         vectors = faiss.read_index(str(_vectors_path(index_dir, generation)))
-        ids = _faiss_ids(vectors)
-        if vectors.d != int(meta["dim"]):
-            problems.append(f"FAISS dimension {vectors.d} is not the recorded {meta['dim']}")
-        if not np.array_equal(ids, rowids):
-            problems.append(
-                f"FAISS holds {len(ids)} vectors, SQLite {len(rowids)} chunks, and their ids differ"
-            )
-        elif not _unit_vectors(vectors):
-            problems.append("FAISS holds vectors that are not unit vectors (damaged bytes)")
+        problem = _vectors_problem(vectors, rowids, int(meta["dim"]))
+        if problem:
+            problems.append(problem)
     except Exception as exc:
         problems.append(f"FAISS file of generation {generation} is unreadable: {exc}")
     try:
@@ -1009,6 +996,8 @@ class _Writer:
                 c.execute("DELETE FROM articles WHERE id = ?", (article_id,))
             if old_rowids and not self.rebuild:
                 vectors.remove_ids(np.array(old_rowids, dtype=np.int64))
+            if meta.get("analyzer") != ANALYZER_VERSION and not self.rebuild:
+                self._reanalyse()  # the rows kept; new ones are analysed by _plan
             self._record_files(file_rows, removed_files)
             new_rowids: list[int] = []
             new_hashes: list[str] = []
@@ -1029,8 +1018,6 @@ class _Writer:
                     new_hashes.append(sha)
             if new_rowids:
                 vectors.add_with_ids(self.cache.get(new_hashes), np.array(new_rowids, dtype=np.int64))
-            if meta.get("analyzer") != ANALYZER_VERSION and not self.rebuild:
-                self._reanalyse()
             rows = c.execute("SELECT rowid, text_sha256, terms FROM chunks ORDER BY rowid").fetchall()
             self.report.duplicates = len(rows) - len({r[1] for r in rows})
             lexical = LexicalIndex.build([r[0] for r in rows], [r[2].split() for r in rows])
@@ -1079,8 +1066,7 @@ class _Writer:
         rowids = _chunk_rowids(self.conn)
         try:
             vectors = faiss.read_index(str(_vectors_path(self.index_dir, generation)))
-            if (vectors.d == self.embeddings.dim and np.array_equal(_faiss_ids(vectors), rowids)
-                    and _unit_vectors(vectors)):
+            if _vectors_problem(vectors, rowids, self.embeddings.dim) is None:
                 return vectors
         except RuntimeError:  # faiss's error for a missing or unreadable file
             pass
