@@ -593,13 +593,35 @@ def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
         if s not in chosen and s.score >= 0.9 * best and s.hit.chunk.id != chosen[0].hit.chunk.id:
             chosen.append(s)
             break
-    citations = [Citation(n, s.hit, s.start, s.end) for n, s in enumerate(chosen, 1)]
+    groups = _same_claims(chosen)
+    ordered = [s for group in groups for s in group]
+    citations = [Citation(n, s.hit, s.start, s.end) for n, s in enumerate(ordered, 1)]
     lead = prefix or _TEXTS[q.language]["says"]
     if q.qtype == "source" and _SOURCE_LINE.match(chosen[0].text) and chosen[0].hit.article.source:
         lead = _TEXTS[q.language]["source"].format(source=chosen[0].hit.article.source)
-    quotes = " ".join(f"«{_quote(s)}» [{n}]" for n, s in enumerate(chosen, 1))
+    quotes, n = [], 0
+    for group in groups:
+        marks = "".join(f"[{n + i}]" for i in range(1, len(group) + 1))
+        n += len(group)
+        quotes.append(f"«{_quote(group[0])}» {marks}")
     dates = sorted({m.date for s in chosen for m in s.dates if m.precision == "day" and not m.relative})
-    return _checked(Answer(q.text, f"{lead} {quotes}", q.language, True, dates, citations))
+    return _checked(Answer(q.text, f"{lead} {' '.join(quotes)}", q.language, True, dates, citations))
+
+
+def _same_claims(chosen: list[_Sentence]) -> list[list[_Sentence]]:
+    """Chosen sentences grouped by what they say: a later sentence that holds an earlier one's
+    words (the same wire copy in two outlets, a paragraph repeated in a revised article) cites
+    that quote again instead of repeating it. On ARCD one answer in six quoted a sentence twice."""
+    groups: list[list[_Sentence]] = []
+    for s in chosen:
+        words = " ".join(s.text.split())
+        for group in groups:
+            if " ".join(group[0].text.split()) in words:
+                group.append(s)
+                break
+        else:
+            groups.append([s])
+    return groups
 
 
 _MARKER = re.compile(r"\[(\d+)\]")

@@ -222,3 +222,21 @@ def test_an_english_when_question_does_not_take_the_date_of_another_event_in_the
     _assert_sound(answer)
     assert date(2019, 11, 27) not in answer.dates
     assert "do not give a date" in answer.text
+
+
+def test_the_same_sentence_in_two_outlets_is_quoted_once_and_cited_twice(data_dir: Path, tmp_path: Path) -> None:
+    # Wire copy: two outlets print the agency's sentence word for word.
+    from qa.store import sync
+
+    wire = "وأعلن وزير الصحة أن المستشفى الجديد في مدينة سبها سيستقبل المرضى ابتداء من الشهر المقبل."
+    for name, outlet, tail in (("a.txt", "وكالة الأنباء", "وأضاف أن التجهيزات اكتملت."),
+                               ("b.txt", "صحيفة الوسط", "ولم يذكر الوزير كلفة المشروع.")):
+        (data_dir / name).write_text(f"مستشفى سبها الجديد\n\nالمصدر: {outlet}\n\n{wire} {tail}\n", encoding="utf-8")
+    sync(data_dir, tmp_path / "index")
+    answer = Assistant.open(tmp_path / "index").ask("ماذا أعلن وزير الصحة عن مستشفى سبها؟")
+    _assert_sound(answer)
+    assert answer.found
+    assert answer.text.count("سيستقبل المرضى") == 1
+    assert {c.hit.article.path for c in answer.citations} == {"a.txt", "b.txt"}
+    assert all(c.quote == wire for c in answer.citations)
+    assert re.search(r"» \[1\]\[2\]", answer.text)
