@@ -401,12 +401,15 @@ def paragraph_ranking(hits: list["Hit"]) -> list[str]:
     return list(dict.fromkeys(h.article.path for h in hits))
 
 
-def score_squad(q: SquadQuestion, ranking: list[str], answer: "Answer") -> dict[str, Any]:
+def score_squad(q: SquadQuestion, ranking: list[str], answer: "Answer", top_passage: str = "") -> dict[str, Any]:
     """Retrieval rank of the gold paragraph and where the gold answer shows up in the answer.
 
     Returns:
         dict: ``rank`` (1-based among distinct paragraphs, None when not retrieved),
         ``recall@K`` for each K in :data:`RECALL_AT`, ``rr`` (reciprocal rank),
+        ``answer_in_top_passage`` (the first passage holds a gold answer, whichever paragraph it
+        is: open-domain QA's top-1 retrieval accuracy, as in DPR; ARCD repeats paragraphs of
+        one article in several versions, and only one of them is the gold),
         ``top_citation_gold`` (the first citation quotes the gold paragraph: separates a
         retrieval miss from a wrong sentence) and ``answer_in_top_quote`` /
         ``answer_in_any_quote`` / ``answer_in_text`` (bool).
@@ -421,6 +424,7 @@ def score_squad(q: SquadQuestion, ranking: list[str], answer: "Answer") -> dict[
         "rank": rank,
         **{f"recall@{k}": rank is not None and rank <= k for k in RECALL_AT},
         "rr": 1 / rank if rank else 0.0,
+        "answer_in_top_passage": holds(top_passage),
         "top_citation_gold": bool(answer.citations) and answer.citations[0].hit.article.path == q.paragraph,
         "answer_in_top_quote": bool(quotes) and holds(quotes[0]),
         "answer_in_any_quote": any(holds(quote) for quote in quotes),
@@ -443,7 +447,7 @@ def _run_squad(data: dict, *, settings: Settings, out_dir: Path, limit: int | No
         answer, ask_seconds = _timed(assistant.ask, q.question)
         ranking = paragraph_ranking(hits)
         items.append({"id": q.id, "question": q.question, "answers": list(q.answers),
-                      "paragraph": q.paragraph, **score_squad(q, ranking, answer),
+                      "paragraph": q.paragraph, **score_squad(q, ranking, answer, hits[0].text if hits else ""),
                       "retrieved": ranking[:5], "search_seconds": round(search_seconds, 4),
                       "seconds": round(ask_seconds, 4), "answer": _answer_record(answer)})
     summary = _squad_summary(items)
@@ -454,6 +458,7 @@ def _run_squad(data: dict, *, settings: Settings, out_dir: Path, limit: int | No
 
 _SQUAD_METRICS: dict[str, str] = {
     **{f"recall@{k}": f"paragraph recall@{k}" for k in RECALL_AT},
+    "answer_in_top_passage": "top passage holds the answer (any paragraph)",
     "top_citation_gold": "top citation from the gold paragraph",
     "answer_in_top_quote": "answer in top cited sentence",
     "answer_in_any_quote": "answer in any cited sentence",

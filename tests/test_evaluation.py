@@ -135,6 +135,8 @@ def test_squad_eval_ranks_each_gold_paragraph_first_and_reuses_its_index(tmp_pat
     assert summary["metrics"]["recall@1"]["rate"] == 1.0 and summary["mrr"] == 1.0
     for name in ("answer_in_top_quote", "answer_in_any_quote", "answer_in_text"):
         assert name in summary["metrics"] and isinstance(report["items"][0][name], bool)
+    assert summary["metrics"]["answer_in_top_passage"]["rate"] == 1.0
+    assert "top passage holds the answer" in report["table"]
     assert (out / "report.md").exists() and (out / "paragraphs" / "p00001.txt").exists()
     again = run_eval(qa_file, settings=Settings(), out_dir=out, limit=1)
     assert again["summary"]["questions"] == 1
