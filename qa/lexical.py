@@ -41,7 +41,7 @@ ANALYZER_VERSION = "2"
 
 @lru_cache(maxsize=1)
 def _isri():
-    from nltk.stem.isri import ISRIStemmer
+    from qa.isri import ISRIStemmer
 
     return ISRIStemmer()
 

@@ -138,3 +138,28 @@ def test_stopwords_are_normalised_and_include_question_words() -> None:
     assert {"the", "what", "when", "where", "who", "how"} <= STOPWORDS_EN
     assert all(normalize(word) == word for word in STOPWORDS_AR | STOPWORDS_EN)
     assert "ليبيا" not in STOPWORDS_AR
+
+
+# NLTK 3.10.4's ISRIStemmer on words of ARCD and ANT articles (the vendored copy in qa/isri.py
+# must give the same roots: the stored BM25 terms of every index depend on them).
+NLTK_ISRI_ROOTS = {
+    "نوعي": "نوع", "واللواء": "لوء", "الايرانيه": "يرن", "طاه": "طاه", "ينتقده": "نقد", "وهلعه": "هلع",
+    "والانجازات": "جاز", "لبسكره": "سكر", "ومحد": "محد", "مشاركات": "شرك", "دؤوب": "دؤب", "يشوف": "يشف",
+    "بالفرق": "فرق", "فيخفي": "يخف", "بالقضاء": "قضء", "المخرج": "خرج", "شريان": "شري", "بتعابير": "عبر",
+    "لدائره": "لدر", "المسرح": "سرح", "الطبق": "طبق", "للملف": "ملف", "ولازم": "لزم", "المضمونه": "ضمن",
+}
+
+
+def test_roots_are_those_of_nltks_isri_stemmer() -> None:
+    from qa.lexical import root
+
+    assert {word: root(word) for word in NLTK_ISRI_ROOTS} == NLTK_ISRI_ROOTS
+
+
+def test_no_command_imports_nltk() -> None:
+    # Importing NLTK took 1.5-3 s, paid by every command's first question and every sync.
+    import subprocess
+    import sys
+
+    code = "import sys, qa.lexical; qa.lexical.analyze('سقطت الدولة'); print('nltk' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
