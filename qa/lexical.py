@@ -84,6 +84,32 @@ def is_arabic_term(term: str) -> bool:
     return bool(_ARABIC_LETTER.search(term))
 
 
+def _count(docs: list[list[str]], vocab: dict[str, int], n: int):
+    """Term counts of documents as a CSR matrix, adding unseen terms to ``vocab``."""
+    from scipy import sparse
+
+    ids = [np.fromiter((vocab.setdefault(t, len(vocab)) for t in doc), dtype=np.int32, count=len(doc))
+           for doc in docs]
+    rows = np.repeat(np.arange(n, dtype=np.int32), [len(d) for d in ids])
+    flat = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    counts = sparse.csr_matrix((np.ones(len(flat), np.int32), (rows, flat)), shape=(n, len(vocab)))
+    counts.sum_duplicates()
+    return counts
+
+
+def _load_counts(folder: Path, documents: int, terms: int):
+    """The term counts saved beside the score matrix, or None for an index written without."""
+    from scipy import sparse
+
+    paths = [folder / f"counts.{name}.npy" for name in ("indptr", "indices", "data")]
+    if not all(p.exists() for p in paths):
+        return None
+    indptr, indices, data = (np.load(p, allow_pickle=False) for p in paths)
+    if len(indptr) != documents + 1 or len(indices) != len(data) or (len(indices) and indices.max() >= terms):
+        raise ValueError("BM25 term counts do not match its documents and vocabulary")
+    return sparse.csr_matrix((data, indices, indptr), shape=(documents, terms))
+
+
 @dataclass(frozen=True)
 class LexicalHits:
     """BM25 results: chunk row ids and scores, best first."""
@@ -92,17 +118,27 @@ class LexicalHits:
     scores: np.ndarray
 
 
+# bm25s's defaults (method "lucene"), which the weights below reproduce.
+K1, B = 1.5, 0.75
+
+
 class LexicalIndex:
     """BM25 over chunk terms; documents are identified by chunk row id.
 
+    The index keeps the documents' term counts beside bm25s's score matrix, so that a sync that
+    adds or removes a few chunks updates it instead of refitting every document (bm25s has no
+    incremental add; a refit took 12-15 s at 100k chunks).
+
     Args:
         rowids (np.ndarray): int64 row id of each document, in the order of ``docs``.
-        retriever: a fitted ``bm25s.BM25``.
+        retriever: a ``bm25s.BM25`` holding the score matrix and vocabulary.
+        counts (scipy.sparse.csr_matrix, optional): term counts, documents × vocabulary ids.
     """
 
-    def __init__(self, rowids: np.ndarray, retriever) -> None:
+    def __init__(self, rowids: np.ndarray, retriever, counts=None) -> None:
         self.rowids = np.asarray(rowids, dtype=np.int64)
         self._bm25 = retriever
+        self._counts = counts
         self._vocab = retriever.vocab_dict if retriever is not None else {}
         self._skeletons: dict[str, list[str]] | None = None
         # Row id → position in the score arrays, built once per loaded generation.
@@ -113,13 +149,50 @@ class LexicalIndex:
     @classmethod
     def build(cls, rowids: list[int] | np.ndarray, docs: list[list[str]]) -> "LexicalIndex":
         """Fit BM25 on pre-analysed documents (see :func:`analyze`)."""
-        if not len(rowids):
-            return cls(np.zeros(0, dtype=np.int64), None)
+        vocab: dict[str, int] = {}
+        return cls._fitted(np.asarray(rowids, dtype=np.int64), vocab, _count(docs, vocab, len(docs)))
+
+    def updated(self, removed: np.ndarray, rowids: list[int], docs: list[list[str]]) -> "LexicalIndex | None":
+        """This index without the documents ``removed`` and with ``docs`` added as ``rowids``
+        (greater than every row id kept), scored exactly as :meth:`build` would score the
+        result; None when this index has no term counts (an index written before they were
+        kept), and the caller builds from scratch."""
+        if self._counts is None:
+            return None
+        from scipy import sparse
+
+        keep = ~np.isin(self.rowids, np.asarray(removed, dtype=np.int64))
+        vocab = dict(self._vocab)
+        added = _count(docs, vocab, len(docs))
+        kept = self._counts[keep]
+        kept.resize((kept.shape[0], len(vocab)))  # the new terms have no counts in kept rows
+        counts = sparse.vstack([kept, added], format="csr", dtype=np.int32)
+        return self._fitted(np.concatenate([self.rowids[keep], np.asarray(rowids, dtype=np.int64)]), vocab, counts)
+
+    @classmethod
+    def _fitted(cls, rowids: np.ndarray, vocab: dict[str, int], counts) -> "LexicalIndex":
+        """bm25s's Lucene BM25 weights of every (document, term) count, as its score matrix."""
         import bm25s
 
-        retriever = bm25s.BM25()
-        retriever.index(docs, show_progress=False)
-        return cls(np.asarray(rowids, dtype=np.int64), retriever)
+        if not len(rowids):
+            return cls(np.zeros(0, dtype=np.int64), None)
+        n = counts.shape[0]
+        lengths = np.asarray(counts.sum(axis=1)).ravel().astype(np.float64)
+        df = np.bincount(counts.indices, minlength=len(vocab))
+        # Lucene's idf is positive for every df; a term no document has any more weighs 0.
+        idf = np.where(df > 0, np.log(1 + (n - df + 0.5) / (df + 0.5)), 0.0)
+        length = np.repeat(lengths / max(lengths.mean(), 1e-9), np.diff(counts.indptr))
+        tf = counts.data.astype(np.float64)
+        weights = counts.copy().astype(np.float32)
+        weights.data = (idf[counts.indices] * tf / (tf + K1 * (1 - B + B * length))).astype(np.float32)
+        by_term = weights.tocsc()
+        by_term.sort_indices()
+        retriever = bm25s.BM25(k1=K1, b=B, method="lucene")
+        retriever.scores = {"data": by_term.data, "indices": by_term.indices.astype(np.int32),
+                            "indptr": by_term.indptr.astype(np.int64), "num_docs": n}
+        retriever.vocab_dict = vocab
+        retriever.nonoccurrence_array = None  # what bm25s's own fit leaves for "lucene"
+        return cls(rowids, retriever, counts)
 
     def __len__(self) -> int:
         return int(self.rowids.shape[0])
@@ -130,13 +203,22 @@ class LexicalIndex:
         np.save(folder / "rowids.npy", self.rowids, allow_pickle=False)
         if self._bm25 is not None:
             self._bm25.save(str(folder), allow_pickle=False, show_progress=False)
+        if self._counts is not None:
+            for name in ("indptr", "indices", "data"):
+                np.save(folder / f"counts.{name}.npy", getattr(self._counts, name), allow_pickle=False)
         (folder / "lexical.json").write_text(
             json.dumps({"format": FORMAT, "documents": len(self)}), encoding="utf-8"
         )
 
     @classmethod
-    def load(cls, folder: Path) -> "LexicalIndex":
-        """Read an index written by :meth:`save`; raises ``ValueError`` when it is not sound."""
+    def load(cls, folder: Path, *, with_counts: bool = False) -> "LexicalIndex":
+        """Read an index written by :meth:`save`; raises ``ValueError`` when it is not sound.
+
+        Args:
+            folder (Path): the folder :meth:`save` wrote.
+            with_counts (bool, optional): also read the term counts, which only a writer
+                needs (:meth:`updated`); searching does not. Defaults to False.
+        """
         meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT:
             raise ValueError(f"BM25 index format {meta.get('format')!r}, expected {FORMAT}")
@@ -148,7 +230,8 @@ class LexicalIndex:
         import bm25s
 
         retriever = bm25s.BM25.load(str(folder), allow_pickle=False, show_progress=False, verbosity=0)
-        return cls(rowids, retriever)
+        counts = _load_counts(folder, len(rowids), len(retriever.vocab_dict)) if with_counts else None
+        return cls(rowids, retriever, counts)
 
     def document_frequency(self, term: str) -> int:
         """How many documents contain a term (0 when it is not in the vocabulary)."""
@@ -180,7 +263,7 @@ class LexicalIndex:
                     if names_match(name, term):
                         found.add(term)
         limit = max(5, int(max_share * len(self)))
-        return sorted(t for t in found if self.document_frequency(t) <= limit)
+        return sorted(t for t in found if 0 < self.document_frequency(t) <= limit)
 
     def prepare_names(self) -> None:
         """Build the skeleton index of the vocabulary that :meth:`name_terms` reads.

@@ -602,7 +602,7 @@ def check_index(index_dir: str | Path) -> list[str]:
     except Exception as exc:
         problems.append(f"FAISS file of generation {generation} is unreadable: {exc}")
     try:
-        lexical = LexicalIndex.load(_bm25_path(index_dir, generation))
+        lexical = LexicalIndex.load(_bm25_path(index_dir, generation), with_counts=True)
         if not np.array_equal(np.sort(lexical.rowids), rowids):
             problems.append(f"BM25 holds {len(lexical)} documents that do not match the {len(rowids)} chunks")
     except Exception as exc:
@@ -1022,11 +1022,13 @@ class _Writer:
                 c.execute("DELETE FROM articles WHERE id = ?", (article_id,))
             if old_rowids and not self.rebuild:
                 vectors.remove_ids(np.array(old_rowids, dtype=np.int64))
-            if meta.get("analyzer") != ANALYZER_VERSION and not self.rebuild:
+            reanalysed = meta.get("analyzer") != ANALYZER_VERSION and not self.rebuild
+            if reanalysed:
                 self._reanalyse()  # the rows kept; new ones are analysed by _plan
             self._record_files(file_rows, removed_files)
             new_rowids: list[int] = []
             new_hashes: list[str] = []
+            new_terms: list[list[str]] = []
             for p in planned:
                 a = p.article
                 c.execute(
@@ -1042,11 +1044,17 @@ class _Writer:
                     )
                     new_rowids.append(cur.lastrowid)
                     new_hashes.append(sha)
+                    new_terms.append(terms.split())
             if new_rowids:
                 vectors.add_with_ids(self.cache.get(new_hashes), np.array(new_rowids, dtype=np.int64))
-            rows = c.execute("SELECT rowid, text_sha256, terms FROM chunks ORDER BY rowid").fetchall()
-            self.report.duplicates = len(rows) - len({r[1] for r in rows})
-            lexical = LexicalIndex.build([r[0] for r in rows], [r[2].split() for r in rows])
+            self.report.duplicates = c.execute(
+                "SELECT COUNT(*) - COUNT(DISTINCT text_sha256) FROM chunks").fetchone()[0]
+            lexical = None
+            if generation and not (self.rebuild or reanalysed):
+                lexical = self._updated_lexical(generation, old_rowids, new_rowids, new_terms)
+            if lexical is None:
+                rows = c.execute("SELECT rowid, terms FROM chunks ORDER BY rowid").fetchall()
+                lexical = LexicalIndex.build([r[0] for r in rows], [r[1].split() for r in rows])
             vectors = _fitted(vectors, self.settings.ivf_min_vectors)
             self._write_generation(new_generation, vectors, lexical)
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -1061,6 +1069,20 @@ class _Writer:
         # Readers may still be loading the generation just replaced: keep it, drop older ones.
         self._remove_stale_files(keep={new_generation, generation})
         self.progress("write", 1, 1)
+
+    def _updated_lexical(self, generation: int, removed: list[int], rowids: list[int],
+                         terms: list[list[str]]) -> LexicalIndex | None:
+        """The committed generation's BM25 with this run's chunks removed and added, or None
+        when it cannot be used (written without term counts, damaged, out of step): the caller
+        then builds it from every row."""
+        try:
+            previous = LexicalIndex.load(_bm25_path(self.index_dir, generation), with_counts=True)
+            lexical = previous.updated(np.array(removed, dtype=np.int64), rowids, terms)
+        except Exception:  # numpy/json/bm25s raise many kinds for damaged files: rebuild instead
+            return None
+        if lexical is None or not np.array_equal(lexical.rowids, _chunk_rowids(self.conn)):
+            return None
+        return lexical
 
     def _reanalyse(self) -> None:
         """Recompute the BM25 terms of every chunk: the index was made by another version of

@@ -105,6 +105,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "bm25-json-garbage": (lambda ix: (_bm25(ix) / "lexical.json").write_text("{not json"), ("BM25",)),
     "bm25-vocab-garbage": (lambda ix: (_bm25(ix) / "vocab.index.json").write_bytes(b"\xff\x00" * 50), ("BM25",)),
     "bm25-missing": (lambda ix: shutil.rmtree(_bm25(ix)), ("BM25",)),
+    "bm25-counts-truncated": (lambda ix: _truncate(_bm25(ix) / "counts.indices.npy"), ("BM25",)),
     "bm25-rowids-differ": (lambda ix: np.save(_bm25(ix) / "rowids.npy",
                                               np.load(_bm25(ix) / "rowids.npy") + 1000, allow_pickle=False),
                            ("BM25",)),

@@ -300,3 +300,55 @@ def test_a_question_is_embedded_on_one_thread_a_batch_on_all_with_the_same_vecto
     one.embed_passages(["وقعت تركيا وليبيا مذكرة تفاهم."])
     assert openmp.omp_get_max_threads() == threads
     assert np.array_equal(vector, all_threads.embed_question(question))
+
+
+def _fresh_bm25(index_dir: Path):
+    """BM25 fitted from scratch on the chunk terms an index holds."""
+    from qa.lexical import LexicalIndex
+
+    conn = sqlite3.connect(index_dir / "qa.sqlite")
+    try:
+        rows = conn.execute("SELECT rowid, terms FROM chunks ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+    return LexicalIndex.build([r[0] for r in rows], [r[1].split() for r in rows])
+
+
+def test_bm25_is_updated_by_a_sync_and_scores_as_if_fitted_from_scratch(data_dir: Path, tmp_path: Path) -> None:
+    from qa.lexical import analyze
+
+    index_dir = tmp_path / "index"
+    sync(data_dir, index_dir)
+    (data_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    sync(data_dir, index_dir)
+    (data_dir / "new.txt").write_text(NEW_ARTICLE.replace("طرابلس", "بنغازي"), encoding="utf-8")
+    sync(data_dir, index_dir)
+    gone = analyze("المالطي")[0]  # a word only the new article has
+    (data_dir / "new.txt").unlink()
+    sync(data_dir, index_dir)
+
+    lexical, fresh = Index.open(index_dir).lexical, _fresh_bm25(index_dir)
+    assert np.array_equal(lexical.rowids, fresh.rowids)
+    for query in ("ليبيا تركيا مذكرة", "الهجرة خفر السواحل", "إيطاليا حفتر", gone):
+        assert np.allclose(lexical.scores(analyze(query)), fresh.scores(analyze(query)), atol=1e-6), query
+    # Updated, not refitted: a term of the deleted article stays in the vocabulary, unused.
+    assert gone in lexical._vocab and lexical.document_frequency(gone) == 0
+    assert gone not in fresh._vocab
+
+
+def test_bm25_weights_are_bm25s_own(seed_index: Path) -> None:
+    import bm25s
+
+    from qa.lexical import LexicalIndex, analyze
+
+    fresh = _fresh_bm25(seed_index)
+    conn = sqlite3.connect(seed_index / "qa.sqlite")
+    try:
+        docs = [r[0].split() for r in conn.execute("SELECT terms FROM chunks ORDER BY rowid")]
+    finally:
+        conn.close()
+    reference = bm25s.BM25()
+    reference.index(docs, show_progress=False)
+    theirs = LexicalIndex(fresh.rowids, reference)
+    for query in ("ليبيا تركيا مذكرة التفاهم", "حكومة الوفاق الوطني", "إيطاليا"):
+        assert np.allclose(fresh.scores(analyze(query)), theirs.scores(analyze(query)), atol=1e-5), query
