@@ -1,4 +1,4 @@
-"""Chunks → BM25: normalised, stemmed terms scored with bm25s, saved without pickle."""
+"""Chunks → BM25: normalised, stemmed terms with bm25s's Lucene weights, saved without pickle."""
 
 from __future__ import annotations
 
