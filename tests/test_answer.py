@@ -240,3 +240,15 @@ def test_the_same_sentence_in_two_outlets_is_quoted_once_and_cited_twice(data_di
     assert {c.hit.article.path for c in answer.citations} == {"a.txt", "b.txt"}
     assert all(c.quote == wire for c in answer.citations)
     assert re.search(r"» \[1\]\[2\]", answer.text)
+
+
+def test_a_short_statement_is_quoted_with_the_sentence_that_continues_it(tmp_path: Path) -> None:
+    assistant = _assistant_over(tmp_path, "sufism.txt", (
+        "التصوف\n\n"
+        "التصوف هو مذهب إسلامي. وهو طريق يسلكه العبد للوصول إلى معرفة الله عن طريق الاجتهاد في العبادات. "
+        "وقد انتشرت الطرق الصوفية في شمال أفريقيا وفي المشرق العربي خلال القرون الوسطى انتشارا واسعا بين الناس.\n"))
+    answer = assistant.ask("ما هو التصوف؟")
+    _assert_sound(answer)
+    assert answer.citations[0].quote.startswith("التصوف هو مذهب إسلامي.")
+    assert "طريق يسلكه العبد" in answer.citations[0].quote
+    assert "انتشرت الطرق" not in answer.citations[0].quote
