@@ -24,15 +24,18 @@ TURKEY_EVIDENCE = {
 }
 
 
-def _assistant_over(folder: Path, name: str, text: str) -> Assistant:
-    """A real index of one article written to ``folder/articles/name``."""
+def _ask_one_article(folder: Path, name: str, text: str, question: str) -> Answer:
+    """The answer, checked sound, to a question over a real index of one article written to
+    ``folder/articles/name``."""
     from qa.store import sync
 
     data = folder / "articles"
     data.mkdir()
     (data / name).write_text(text, encoding="utf-8")
     sync(data, folder / "index")
-    return Assistant.open(folder / "index")
+    answer = Assistant.open(folder / "index").ask(question)
+    _assert_sound(answer)
+    return answer
 
 
 def _assert_sound(answer: Answer) -> None:
@@ -169,14 +172,12 @@ def test_a_when_question_answered_by_a_year_quotes_it_rather_than_a_dated_senten
         tmp_path: Path) -> None:
     # Historical years (before the news range of qa.dates, or Hijri/BC) give no day; the answer
     # used to be a timeline of the sentences that had one, about other events.
-    assistant = _assistant_over(tmp_path, "ottoman.txt", (
+    answer = _ask_one_article(tmp_path, "ottoman.txt", (
         "الدولة العثمانية\n\n"
         "أسس عثمان الأول الدولة العثمانية في الأناضول. "
         "ضم العثمانيون الشام ومصر والحجاز سنة 1517م بعد انتصارهم في معركة الريدانية. "
         "وأعلن قيام الجمهورية التركية في 29 أكتوبر 1923 بعد إلغاء السلطنة. "
-        "وانتقلت العاصمة رسمياً إلى أنقرة في 13 أكتوبر 1923.\n"))
-    answer = assistant.ask("متى ضم العثمانيون الشام ومصر؟")
-    _assert_sound(answer)
+        "وانتقلت العاصمة رسمياً إلى أنقرة في 13 أكتوبر 1923.\n"), "متى ضم العثمانيون الشام ومصر؟")
     assert answer.found
     assert "1517" in answer.citations[0].quote
     assert date(1923, 10, 29) not in answer.dates
@@ -207,12 +208,10 @@ def test_sentences_the_evidence_cannot_tell_apart_are_quoted_together(assistant:
 
 
 def test_a_how_many_question_wants_a_count_not_a_year(tmp_path: Path) -> None:
-    assistant = _assistant_over(tmp_path, "company.txt", (
+    answer = _ask_one_article(tmp_path, "company.txt", (
         "شركة الكهرباء الليبية\n\n"
         "تأسست شركة الكهرباء الليبية في عام 1998 وتوسعت شبكة الشركة في الشرق والغرب منذ ذلك الحين. "
-        "ويعمل في الشركة اليوم نحو ثلاثة آلاف موظف موزعين على الفروع الرئيسية.\n"))
-    answer = assistant.ask("كم موظفا في شركة الكهرباء؟")
-    _assert_sound(answer)
+        "ويعمل في الشركة اليوم نحو ثلاثة آلاف موظف موزعين على الفروع الرئيسية.\n"), "كم موظفا في شركة الكهرباء؟")
     assert "ثلاثة آلاف" in answer.citations[0].quote
 
 
@@ -243,12 +242,11 @@ def test_the_same_sentence_in_two_outlets_is_quoted_once_and_cited_twice(data_di
 
 
 def test_a_short_statement_is_quoted_with_the_sentence_that_continues_it(tmp_path: Path) -> None:
-    assistant = _assistant_over(tmp_path, "sufism.txt", (
+    answer = _ask_one_article(tmp_path, "sufism.txt", (
         "التصوف\n\n"
         "التصوف هو مذهب إسلامي. وهو طريق يسلكه العبد للوصول إلى معرفة الله عن طريق الاجتهاد في العبادات. "
-        "وقد انتشرت الطرق الصوفية في شمال أفريقيا وفي المشرق العربي خلال القرون الوسطى انتشارا واسعا بين الناس.\n"))
-    answer = assistant.ask("ما هو التصوف؟")
-    _assert_sound(answer)
+        "وقد انتشرت الطرق الصوفية في شمال أفريقيا وفي المشرق العربي خلال القرون الوسطى انتشارا واسعا بين الناس.\n"),
+        "ما هو التصوف؟")
     assert answer.citations[0].quote.startswith("التصوف هو مذهب إسلامي.")
     assert "طريق يسلكه العبد" in answer.citations[0].quote
     assert "انتشرت الطرق" not in answer.citations[0].quote
