@@ -250,3 +250,18 @@ def test_a_short_statement_is_quoted_with_the_sentence_that_continues_it(tmp_pat
     assert answer.citations[0].quote.startswith("التصوف هو مذهب إسلامي.")
     assert "طريق يسلكه العبد" in answer.citations[0].quote
     assert "انتشرت الطرق" not in answer.citations[0].quote
+
+
+def test_further_passages_of_one_article_give_way_to_other_articles_unless_clearly_better() -> None:
+    import numpy as np
+
+    from qa.retrieval import HybridSearch
+
+    engine = HybridSearch(index=None, embeddings=None)  # the ordering reads only the weights
+    fused = np.array([1.0, 0.95, 0.9, 0.85], dtype=np.float32)
+    assert engine._diverse_order(fused, ["A", "A", "A", "B"], 2, diverse=False) == [0, 1]
+    assert engine._diverse_order(fused, ["A", "A", "A", "B"], 2, diverse=True) == [0, 3]
+    # A second passage far better than any other article's still comes second.
+    assert engine._diverse_order(np.array([1.0, 0.99, 0.5], np.float32), ["A", "A", "B"], 3, diverse=True) == [0, 1, 2]
+    # Equal after the discount: the one ranked higher before it wins.
+    assert engine._diverse_order(np.array([1.0, 1.0, 0.8], np.float32), ["A", "A", "B"], 2, diverse=True) == [0, 1]
