@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from qa.arabic import STOPWORDS_AR, STOPWORDS_EN, detect_language, normalize, split_sentences, tokenize
 from qa.dates import DateMention, find_dates, question_dates
-from qa.lexical import analyze, root
+from qa.lexical import analyze, analyze_tokens, root
 from qa.names import latin_names, names_match
 from qa.retrieval import Hit
 
@@ -202,8 +202,8 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
         body = hit.article.body
         if hit.article.id not in leads:
             leads[hit.article.id] = _lead_start(body)
-        around = f"{hit.article.title or ''}\n{hit.text}"
-        context = _Context(frozenset(analyze(around)), frozenset(tokenize(around)))
+        around = tokenize(f"{hit.article.title or ''}\n{hit.text}")
+        context = _Context(frozenset(analyze_tokens(around)), frozenset(around))
         for s, e in split_sentences(hit.text):
             start, end = hit.chunk.start + s, hit.chunk.start + e
             key = (hit.article.id, start)
@@ -211,11 +211,12 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
                 continue
             seen.add(key)
             text = body[start:end]
-            words = set(tokenize(text))
+            tokens = tokenize(text)
+            words = set(tokens)
             # Dates are read per sentence, not per article: an answer only reads these, and
             # whole bodies made date-finding the costliest step of an answer (bench/query.py).
             out.append(_Sentence(
-                hit, start, end, text, set(analyze(text)), words, {root(w) for w in words},
+                hit, start, end, text, set(analyze_tokens(tokens)), words, {root(w) for w in words},
                 find_dates(text, reference=hit.article.published),
                 lead=start == leads[hit.article.id], context=context,
             ))

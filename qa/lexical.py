@@ -6,6 +6,7 @@ import bisect
 import json
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,8 +66,13 @@ def analyze(text: str) -> list[str]:
         >>> analyze("سقطت الدولة")
         ['سقط', 'دوله', '√دول']
     """
+    return analyze_tokens(tokenize(text))
+
+
+def analyze_tokens(tokens: Iterable[str]) -> list[str]:
+    """:func:`analyze` of a text already split by :func:`qa.arabic.tokenize`."""
     out = []
-    for token in tokenize(text):
+    for token in tokens:
         if token in STOPWORDS_AR or token in STOPWORDS_EN:
             continue
         stem = _stem(token)
