@@ -310,7 +310,7 @@ def _term_coverage(terms: list[str], sentence: _Sentence, idf: Callable[[str], f
                    whole_article: bool = False) -> float:
     if not terms:
         return 0.0
-    weights = {t: idf(t) for t in set(terms)}
+    weights = {t: idf(t) for t in dict.fromkeys(terms)}  # a set's order (so the sums) varies by process
     total = sum(weights.values())
     context = _article_terms(sentence.hit.article) if whole_article else sentence.context.terms
     credit = 1.0 if whole_article else CONTEXT_CREDIT

@@ -308,7 +308,7 @@ class HybridSearch:
         lexical = self.index.lexical
         n = max(len(lexical), 1)
         total = present = 0.0
-        for term in set(terms):
+        for term in dict.fromkeys(terms):  # in the query's order: a set's would vary by process
             df = lexical.document_frequency(term)
             # An unseen term gets the idf of a term seen once: it would have been that rare.
             idf = math.log(1 + n / max(df, 1))
@@ -322,13 +322,14 @@ class HybridSearch:
         n = max(len(lexical), 1)
         weights: dict[str, float] = {}
         for rank, terms in enumerate(index.chunk_terms(rowids)):
-            seen = set(terms)
-            for term in seen:
+            for term in dict.fromkeys(terms):
                 df = lexical.document_frequency(term)
                 if df < 1:
                     continue
                 weights[term] = weights.get(term, 0.0) + math.log(1 + n / df) / (rank + 1)
-        best = sorted(weights.items(), key=lambda kv: -kv[1])[: self.weights.feedback_terms]
+        # Ties (terms as rare in the same passages) are common: broken by the term itself, so
+        # that the same question always gets the same feedback.
+        best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[: self.weights.feedback_terms]
         top = best[0][1] if best else 1.0
         return {t: v / top for t, v in best}
 

@@ -4,7 +4,10 @@ evidence, refusals, and the `qa ask` contract."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -265,3 +268,24 @@ def test_further_passages_of_one_article_give_way_to_other_articles_unless_clear
     assert engine._diverse_order(np.array([1.0, 0.99, 0.5], np.float32), ["A", "A", "B"], 3, diverse=True) == [0, 1, 2]
     # Equal after the discount: the one ranked higher before it wins.
     assert engine._diverse_order(np.array([1.0, 1.0, 0.8], np.float32), ["A", "A", "B"], 2, diverse=True) == [0, 1]
+
+
+def test_the_same_question_gets_the_same_feedback_terms_and_answer_in_every_process(seed_index: Path) -> None:
+    # Python salts str hashes per process: a set's iteration order, and with it the order of
+    # float sums and which of several equally rare terms the BM25 feedback keeps, used to vary.
+    feedback = (
+        "import json, sys; from pathlib import Path; from qa import Assistant; "
+        "a = Assistant.open(Path(sys.argv[1])); "
+        "rows = [int(r) for r in a.index.dense(a.embeddings.embed_question(sys.argv[2]), 3)[0]]; "
+        "print(json.dumps(a.engine._feedback_terms(a.index, rows), sort_keys=True))"
+    )
+    questions = "When did Libya sign with Turkey?\nمتى وقعت ليبيا مع تركيا؟\nمن يدعم حفتر؟\n"
+    runs = []
+    for seed in ("1", "2", "3"):
+        env = {"PYTHONHASHSEED": seed}
+        terms = subprocess.run([sys.executable, "-c", feedback, str(seed_index), "متى وقعت ليبيا مع تركيا؟"],
+                               capture_output=True, text=True, check=True, env={**os.environ, **env}).stdout
+        answers = run_qa("ask", "--json", "--index", str(seed_index), input=questions, env=env, check=True).stdout
+        runs.append((terms, answers))
+    assert json.loads(runs[0][0])  # the feedback has terms to compare
+    assert runs[0] == runs[1] == runs[2]
