@@ -191,9 +191,10 @@ class HybridSearch:
                     fb_scores = lexical.scores(fb_terms)
             cand: dict[int, None] = dict.fromkeys(int(r) for r in d_ids)
             for scores, weight in ((lex_scores, weight_lex), (fb_scores, w.feedback)):
-                if weight > 0 and scores.any():
-                    top = _best(scores, pool)
-                    cand.update(dict.fromkeys(int(lexical.rowids[i]) for i in top if scores[i] > 0))
+                if weight > 0:
+                    positive = np.flatnonzero(scores > 0)  # sorting only these: a third of 100k
+                    top = positive[_best(scores[positive], pool)]
+                    cand.update(dict.fromkeys(int(r) for r in lexical.rowids[top]))
             rowids = list(cand)
             if not rowids:
                 return []

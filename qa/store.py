@@ -232,7 +232,7 @@ def _fitted(vectors, min_vectors: int):
     # k-means on a fixed sample: training cost stays bounded and the result reproducible.
     sample = np.random.default_rng(0).choice(len(ids), size=min(len(ids), 40 * nlist), replace=False)
     index.train(matrix[np.sort(sample)])
-    # A hash table from id to entry: reconstruct(rowid) and remove_ids need it.
+    # A hash table from id to entry: reconstruct_batch(rowids) and remove_ids need it.
     index.set_direct_map_type(faiss.DirectMap.Hashtable)
     index.add_with_ids(matrix, ids)
     index.nprobe = _ivf_probes(nlist)
@@ -444,7 +444,7 @@ class Index:
         """Inner products of a unit query with the stored vectors of given chunks."""
         if not rowids:
             return np.zeros(0, np.float32)
-        vectors = np.vstack([self._vectors.reconstruct(int(r)) for r in rowids])
+        vectors = self._vectors.reconstruct_batch(np.asarray(rowids, dtype=np.int64))
         return vectors @ query.astype(np.float32)
 
     @property
