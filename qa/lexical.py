@@ -253,12 +253,12 @@ class LexicalIndex:
         Terms found in more than ``max_share`` of the documents are left out: a common word that
         happens to share a short skeleton ("Italy" and دول) is noise, not the name.
         """
-        from qa.names import names_match, skeletons
+        from qa.names import lookup_skeletons, names_match
 
         by_skeleton = self._skeleton_index()
         keys = self._skeleton_keys
         found: set[str] = set()
-        for skel in skeletons(name):
+        for skel in lookup_skeletons(name):
             if len(skel) < 2:
                 continue
             lo = bisect.bisect_left(keys, skel[: max(2, len(skel) - 2)])

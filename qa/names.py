@@ -96,9 +96,55 @@ def skeletons_match(a: str, b: str) -> bool:
     return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
+# Names whose English form is not a transliteration of the Arabic one (exonyms, and the words
+# of the institutions the news names most), which no skeleton can join: Egypt/مصر,
+# China/الصين, United Nations/الأمم المتحدة. Keys are lower-case English words; values are Arabic
+# spellings, compared after clitics and endings are stripped (مصر meets المصرية and بمصر).
+_EXONYMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("egypt", "egyptian", "egyptians"), ("مصر",)),
+    **dict.fromkeys(("germany", "german", "germans"), ("ألمانيا", "ألماني")),
+    **dict.fromkeys(("greece", "greek", "greeks"), ("اليونان",)),
+    **dict.fromkeys(("india", "indian", "indians"), ("الهند",)),
+    **dict.fromkeys(("china", "chinese"), ("الصين",)),
+    **dict.fromkeys(("japan", "japanese"), ("اليابان",)),
+    **dict.fromkeys(("morocco", "moroccan", "moroccans"), ("المغرب",)),
+    **dict.fromkeys(("algeria", "algerian", "algerians", "algiers"), ("الجزائر",)),
+    **dict.fromkeys(("jordan", "jordanian", "jordanians"), ("الأردن",)),
+    **dict.fromkeys(("cyprus", "cypriot"), ("قبرص",)),
+    **dict.fromkeys(("switzerland", "swiss"), ("سويسرا", "سويسري")),
+    **dict.fromkeys(("austria", "austrian"), ("النمسا", "نمساوي")),
+    **dict.fromkeys(("hungary", "hungarian"), ("المجر",)),
+    **dict.fromkeys(("netherlands", "dutch", "holland"), ("هولندا", "هولندي")),
+    "cairo": ("القاهرة",), "jerusalem": ("القدس",), "aleppo": ("حلب",),
+    "alexandria": ("الإسكندرية",), "casablanca": ("البيضاء",),
+    "gulf": ("الخليج",), "mediterranean": ("المتوسط",),
+    "united": ("المتحدة",), "states": ("الولايات",), "nations": ("الأمم",),
+    "kingdom": ("المملكة",), "union": ("الاتحاد",), "emirates": ("الإمارات",),
+    "league": ("الجامعة",), "council": ("مجلس",), "security": ("الأمن",),
+}
+_EXONYM_STEMS = {key: frozenset(stem for form in forms for stem in _arabic_stems(normalize(form)))
+                 for key, forms in _EXONYMS.items()}
+
+
+def _exonym_stems(word: str) -> frozenset[str]:
+    return _EXONYM_STEMS.get(word.lower().removesuffix("'s").removesuffix("’s"), frozenset())
+
+
+def lookup_skeletons(name: str) -> frozenset[str]:
+    """Skeletons under which to look for a name's spellings (its exonyms' when it has some);
+    the words found there are confirmed by :func:`names_match`."""
+    forms = _EXONYMS.get(name.lower().removesuffix("'s").removesuffix("’s"))
+    return frozenset().union(*map(skeletons, forms)) if forms else skeletons(name)
+
+
 @lru_cache(maxsize=200_000)
 def names_match(a: str, b: str) -> bool:
-    """Whether two words (any script) can be spellings of one name."""
+    """Whether two words (any script) can be spellings of one name. A word with an exonym is
+    matched by it alone: its skeleton would only add noise ("China" and ايسنا share SN)."""
+    for latin, other in ((a, b), (b, a)):
+        stems = _exonym_stems(latin)
+        if stems:
+            return bool(_arabic_stems(normalize(other)) & stems) or normalize(other) == normalize(latin)
     return any(skeletons_match(x, y) for x in skeletons(a) for y in skeletons(b))
 
 

@@ -28,3 +28,18 @@ def test_different_names_do_not_meet(latin: str, arabic: str) -> None:
 def test_names_are_the_capitalised_words_that_are_not_question_or_common_words() -> None:
     assert latin_names("Where did Dbeibah meet the Turkish defence minister?") == ["Dbeibah", "Turkish"]
     assert latin_names("What did the Stability government say?") == []
+
+
+@pytest.mark.parametrize("english,arabic,same", [
+    ("Egypt", "المصرية", True),      # the adjective, with article and ending
+    ("Egypt", "بمصر", True),         # with a clitic
+    ("Egyptian", "مصر", True),
+    ("Egypt", "مصرف", False),        # "bank": shares the letters, not the name
+    ("China", "الصين", True),
+    ("China", "ايسنا", False),       # a skeleton alone (SN) would join them
+    ("Germany", "الألمانية", True),
+    ("United", "المتحدة", True),
+])
+def test_names_english_does_not_transliterate_meet_their_arabic_form(english: str, arabic: str,
+                                                                     same: bool) -> None:
+    assert names_match(english, arabic) is same
