@@ -7,7 +7,6 @@ import json
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,14 +113,6 @@ def _load_counts(folder: Path, documents: int, terms: int):
     if len(indptr) != documents + 1 or len(indices) != len(data) or (len(indices) and indices.max() >= terms):
         raise ValueError("BM25 term counts do not match its documents and vocabulary")
     return sparse.csr_matrix((data, indices, indptr), shape=(documents, terms))
-
-
-@dataclass(frozen=True)
-class LexicalHits:
-    """BM25 results: chunk row ids and scores, best first."""
-
-    rowids: np.ndarray
-    scores: np.ndarray
 
 
 # bm25s's defaults (method "lucene"), which the weights below reproduce.
@@ -313,14 +304,3 @@ class LexicalIndex:
         docs = np.concatenate([indices[indptr[v]:indptr[v + 1]] for v, _ in found])
         values = np.concatenate([data[indptr[v]:indptr[v + 1]] * w for v, w in found])
         return np.bincount(docs, weights=values, minlength=len(self)).astype(np.float32)
-
-    def search(self, terms: dict[str, float] | list[str], k: int) -> LexicalHits:
-        """The ``k`` best documents with a positive score."""
-        scores = self.scores(terms)
-        if not len(scores):
-            return LexicalHits(np.zeros(0, np.int64), np.zeros(0, np.float32))
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        top = top[scores[top] > 0]
-        return LexicalHits(self.rowids[top], scores[top])

@@ -36,6 +36,12 @@ _ARABIC_SUFFIXES = ("يين", "يون", "يه", "ين", "ون", "ات", "ي")
 _LATIN_SUFFIXES = ("'s", "’s")
 
 
+def _without_possessive(word: str) -> str:
+    for suffix in _LATIN_SUFFIXES:
+        word = word.removesuffix(suffix)
+    return word
+
+
 def _arabic_stems(token: str) -> set[str]:
     """The token and its readings without clitics/suffixes: a leading و or ل may be a letter of
     the name itself (ليبيا), so every reading is kept."""
@@ -74,8 +80,7 @@ def skeletons(word: str) -> frozenset[str]:
             out.update(_collapse(r) for r in readings)
         return frozenset(filter(None, out))
     word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-    for suffix in _LATIN_SUFFIXES:
-        word = word.removesuffix(suffix)
+    word = _without_possessive(word)
     word = re.sub(r"c(?=[eiy])", "s", word)
     for digraph, letter in _LATIN_DIGRAPHS:
         word = word.replace(digraph, letter)
@@ -127,13 +132,13 @@ _EXONYM_STEMS = {key: frozenset(stem for form in forms for stem in _arabic_stems
 
 
 def _exonym_stems(word: str) -> frozenset[str]:
-    return _EXONYM_STEMS.get(word.lower().removesuffix("'s").removesuffix("’s"), frozenset())
+    return _EXONYM_STEMS.get(_without_possessive(word.lower()), frozenset())
 
 
 def lookup_skeletons(name: str) -> frozenset[str]:
     """Skeletons under which to look for a name's spellings (its exonyms' when it has some);
     the words found there are confirmed by :func:`names_match`."""
-    forms = _EXONYMS.get(name.lower().removesuffix("'s").removesuffix("’s"))
+    forms = _EXONYMS.get(_without_possessive(name.lower()))
     return frozenset().union(*map(skeletons, forms)) if forms else skeletons(name)
 
 
@@ -169,7 +174,7 @@ def latin_names(text: str) -> list[str]:
     """
     names = []
     for match in _CAPITALISED.finditer(text):
-        word = match.group().strip("'’-").removesuffix("'s").removesuffix("’s")
+        word = _without_possessive(match.group().strip("'’-"))
         low = word.lower()
         if low in _NOT_NAMES or low.endswith(_COMMON_ENDINGS) or len(low) < 3:
             continue
