@@ -226,6 +226,18 @@ def test_an_english_when_question_does_not_take_the_date_of_another_event_in_the
     assert "do not give a date" in answer.text
 
 
+def test_an_english_question_naming_a_country_that_only_cldr_spells_in_arabic_is_answered(tmp_path: Path) -> None:
+    # No skeleton joins Belgium (BLKM) and بلجيكا (BLKK): the question was refused for a name
+    # missing from the articles until CLDR's Arabic country names were looked up.
+    answer = _ask_one_article(tmp_path, "belgium.txt", (
+        "اللغات في بلجيكا\n\n"
+        "يتحدث سكان بلجيكا لغتين رئيسيتين هما الهولندية والفرنسية، والهولندية هي الأوسع انتشارا. "
+        "وتعترف الدولة أيضا بالألمانية لغة رسمية ثالثة في شرق البلاد.\n"),
+        "Which languages are spoken in Belgium?")
+    assert answer.found
+    assert "بلجيكا" in answer.citations[0].quote
+
+
 def test_the_same_sentence_in_two_outlets_is_quoted_once_and_cited_twice(data_dir: Path, tmp_path: Path) -> None:
     # Wire copy: two outlets print the agency's sentence word for word.
     from qa.store import sync

@@ -43,3 +43,33 @@ def test_names_are_the_capitalised_words_that_are_not_question_or_common_words()
 def test_names_english_does_not_transliterate_meet_their_arabic_form(english: str, arabic: str,
                                                                      same: bool) -> None:
     assert names_match(english, arabic) is same
+
+
+@pytest.mark.parametrize("english,arabic,same", [
+    ("Belgium", "بلجيكا", True),     # CLDR: no skeleton joins BLKM and BLKK
+    ("Asia", "آسيا", True),
+    ("World", "العالم", True),
+    ("Hungary", "هنغاريا", True),    # CLDR's form beside the exonym table's المجر
+    ("Hungary", "المجر", True),
+    ("Türkiye", "تركيا", True),
+    ("Libya", "الليبية", True),      # CLDR lists ليبيا only: the skeleton still finds the adjective
+    ("Belgium", "بريطانيا", False),
+])
+def test_cldr_names_of_countries_regions_and_languages_meet_their_arabic_form(english: str, arabic: str,
+                                                                            same: bool) -> None:
+    assert names_match(english, arabic) is same
+
+
+def test_the_cldr_table_is_what_the_generator_makes_of_babels_cldr() -> None:
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "tools"))
+    try:
+        from cldr_names import OUT, cldr_names
+    finally:
+        sys.path.pop(0)
+    assert json.loads(OUT.read_text(encoding="utf-8")) == cldr_names()
+    assert cldr_names()["belgium"] == ["بلجيكا"]
