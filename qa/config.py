@@ -41,8 +41,9 @@ class Settings:
         max_file_mb (int): files larger than this are skipped. ``QA_MAX_FILE_MB``, 50.
         batch_size (int): texts per encoder call. ``QA_BATCH_SIZE``, 128 (larger batches keep
             both cores of the C encoder busy; measured 20% faster than 32).
-        query_threads (int): encoder threads for one question. ``QA_QUERY_THREADS``, 1 (on 2
-            cores one thread embeds a question faster than two and frees a core).
+        query_threads (int): encoder threads for one question. ``QA_QUERY_THREADS``, 0: all
+            the cores when no other thread is waiting for one, else one
+            (:func:`qa.embeddings.question_threads`).
         host (str): address the chat binds to. ``QA_HOST``, 127.0.0.1.
         port (int): port of the chat. ``QA_PORT``, 7860.
         auth (str | None): ``user:password`` required by the chat. ``QA_AUTH``.
@@ -60,7 +61,7 @@ class Settings:
     k: int = field(default_factory=lambda: _env_int("K", 8))
     max_file_mb: int = field(default_factory=lambda: _env_int("MAX_FILE_MB", 50))
     batch_size: int = field(default_factory=lambda: _env_int("BATCH_SIZE", 128))
-    query_threads: int = field(default_factory=lambda: _env_int("QUERY_THREADS", 1))
+    query_threads: int = field(default_factory=lambda: _env_int("QUERY_THREADS", 0))
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: _env_int("PORT", 7860))
     auth: str | None = field(default_factory=lambda: os.environ.get("QA_AUTH") or None)

