@@ -142,6 +142,7 @@ class LexicalIndex:
         self.position = {int(r): i for i, r in enumerate(self.rowids)}
         self._skeleton_keys: list[str] = []
         self._skeleton_lock = threading.Lock()
+        self._name_terms: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def build(cls, rowids: list[int] | np.ndarray, docs: list[list[str]]) -> "LexicalIndex":
@@ -244,23 +245,41 @@ class LexicalIndex:
         Terms found in more than ``max_share`` of the documents are left out: a common word that
         happens to share a short skeleton ("Italy" and دول) is noise, not the name.
         """
-        from qa.names import lookup_skeletons, names_match
+        from qa.names import holds_stem, name_lookup, skeletons_match
 
+        if name in self._name_terms:
+            return list(self._name_terms[name])
         by_skeleton = self._skeleton_index()
         keys = self._skeleton_keys
-        found: set[str] = set()
-        for skel in lookup_skeletons(name):
-            if len(skel) < 2:
-                continue
-            lo = bisect.bisect_left(keys, skel[: max(2, len(skel) - 2)])
-            for key in keys[lo:]:
-                if not key.startswith(skel[: max(2, len(skel) - 2)]):
+
+        def near(skel: str) -> list[str]:
+            """The keys that can match ``skel``: those sharing all but its last two classes."""
+            prefix = skel[: max(2, len(skel) - 2)]
+            out = []
+            for key in keys[bisect.bisect_left(keys, prefix):]:
+                if not key.startswith(prefix):
                     break
-                for term in by_skeleton[key]:
-                    if names_match(name, term):
-                        found.add(term)
+                out.append(key)
+            return out
+
+        lookup = name_lookup(name)
+        found: set[str] = set()
+        for skel in (s for s in lookup.skeletons if len(s) >= 2):
+            # Every word under a key has that skeleton: one comparison per key, not per word.
+            for key in near(skel):
+                if skeletons_match(skel, key):
+                    found.update(by_skeleton[key])
+        for skel in (s for s in lookup.form_skeletons if len(s) >= 2):
+            for key in near(skel):
+                found.update(t for t in by_skeleton[key] if holds_stem(t, lookup.form_stems))
+        if lookup.spelling in self._vocab:
+            found.add(lookup.spelling)
         limit = max(5, int(max_share * len(self)))
-        return sorted(t for t in found if 0 < self.document_frequency(t) <= limit)
+        terms = sorted(t for t in found if 0 < self.document_frequency(t) <= limit)
+        if len(self._name_terms) >= 10_000:  # names recur (a generation lives long): keep a few
+            self._name_terms.clear()
+        self._name_terms[name] = tuple(terms)
+        return terms
 
     def prepare_names(self) -> None:
         """Build the skeleton index of the vocabulary that :meth:`name_terms` reads.
@@ -275,12 +294,12 @@ class LexicalIndex:
         if self._skeletons is None:
             with self._skeleton_lock:
                 if self._skeletons is None:
-                    from qa.names import skeletons
+                    from qa.names import exonym_word, skeletons
 
                     index: dict[str, list[str]] = {}
                     for term in self._vocab:
-                        if term.startswith(ROOT_MARK):
-                            continue  # roots are not spellings of a name
+                        if term.startswith(ROOT_MARK) or exonym_word(term):
+                            continue  # roots spell no name; "gulf" spells only Gulf
                         for skel in skeletons(term):
                             index.setdefault(skel, []).append(term)
                     # Keys first: a reader that sees the index must see its keys too.

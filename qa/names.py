@@ -14,6 +14,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -148,18 +149,62 @@ _EXONYM_STEMS = {key: _stems_of((*forms, *_CLDR.get(key, ()))) for key, forms in
 _CLDR_STEMS = {key: _stems_of(forms) for key, forms in _CLDR.items() if key not in _EXONYMS}
 
 
+@lru_cache(maxsize=100_000)
 def _key(word: str) -> str:
-    word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    """A Latin word as the tables spell their keys: lower case, accents and possessive off."""
+    if not word.isascii():
+        if re.search(r"[\u0600-\u06FF]", word):
+            return ""  # an Arabic word keys no table of English names
+        word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
     return _without_possessive(word.lower())
 
 
-def lookup_skeletons(name: str) -> frozenset[str]:
-    """Skeletons under which to look for a name's spellings (its exonyms' when it has some);
-    the words found there are confirmed by :func:`names_match`."""
+@lru_cache(maxsize=100_000)
+def _stems_of_word(word: str) -> frozenset[str]:
+    return frozenset(_arabic_stems(normalize(word)))
+
+
+@dataclass(frozen=True)
+class NameLookup:
+    """Where the spellings of a name are among the skeletons of a vocabulary (see
+    :meth:`qa.lexical.LexicalIndex.name_terms`).
+
+    Attributes:
+        skeletons (frozenset[str]): a word with a skeleton matching one of these spells it.
+        form_skeletons (frozenset[str]): the skeletons of the name's known Arabic forms
+            (exonyms, CLDR): a word found under them spells the name if it holds a form's stem.
+        form_stems (frozenset[str]): those stems.
+        spelling (str): the name itself, normalised: a word equal to it spells it.
+    """
+
+    skeletons: frozenset[str]
+    form_skeletons: frozenset[str]
+    form_stems: frozenset[str]
+    spelling: str
+
+
+def name_lookup(name: str) -> NameLookup:
+    """How to find a name's spellings: by skeleton, by known Arabic forms, or (for the exonyms,
+    whose skeletons mislead) by the forms alone; the same words :func:`names_match` accepts."""
     key = _key(name)
     if key in _EXONYMS:
-        return frozenset().union(*map(skeletons, (*_EXONYMS[key], *_CLDR.get(key, ()))))
-    return skeletons(name).union(*map(skeletons, _CLDR.get(key, ())))
+        forms = (*_EXONYMS[key], *_CLDR.get(key, ()))
+        return NameLookup(frozenset(), frozenset().union(*map(skeletons, forms)), _EXONYM_STEMS[key],
+                          normalize(name))
+    forms = tuple(_CLDR.get(key, ()))
+    return NameLookup(skeletons(name), frozenset().union(*map(skeletons, forms)),
+                      _CLDR_STEMS.get(key, frozenset()), normalize(name))
+
+
+def exonym_word(word: str) -> bool:
+    """Whether a word is an English word of the exonym table: it spells no other name by its
+    skeleton (:func:`names_match`)."""
+    return _key(word) in _EXONYMS
+
+
+def holds_stem(word: str, stems: frozenset[str]) -> bool:
+    """Whether an Arabic word, clitics and endings off, is one of ``stems``."""
+    return bool(_stems_of_word(word) & stems)
 
 
 @lru_cache(maxsize=200_000)
@@ -169,8 +214,8 @@ def names_match(a: str, b: str) -> bool:
     for latin, other in ((a, b), (b, a)):
         key = _key(latin)
         if key in _EXONYM_STEMS:
-            return bool(_arabic_stems(normalize(other)) & _EXONYM_STEMS[key]) or normalize(other) == normalize(latin)
-        if key in _CLDR_STEMS and _arabic_stems(normalize(other)) & _CLDR_STEMS[key]:
+            return holds_stem(other, _EXONYM_STEMS[key]) or normalize(other) == normalize(latin)
+        if key in _CLDR_STEMS and holds_stem(other, _CLDR_STEMS[key]):
             return True
     return any(skeletons_match(x, y) for x in skeletons(a) for y in skeletons(b))
 

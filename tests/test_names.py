@@ -73,3 +73,29 @@ def test_the_cldr_table_is_what_the_generator_makes_of_babels_cldr() -> None:
         sys.path.pop(0)
     assert json.loads(OUT.read_text(encoding="utf-8")) == cldr_names()
     assert cldr_names()["belgium"] == ["بلجيكا"]
+
+
+def test_the_index_finds_exactly_the_words_that_spell_a_name(assistant) -> None:
+    # name_terms compares skeletons key by key, not word by word, and reads known forms apart:
+    # it must find what names_match accepts over the whole vocabulary, no more, no less.
+    lexical = assistant.index.lexical
+    limit = max(5, int(0.05 * len(lexical)))
+    vocabulary = [t for t in lexical._vocab if not t.startswith("√")]
+    for name in ("Haftar", "Dbeibah", "Turkey", "Italy", "Libya", "Egypt", "Russia", "Belgium", "Khalifa"):
+        expected = sorted(t for t in vocabulary
+                          if names_match(name, t) and 0 < lexical.document_frequency(t) <= limit)
+        assert lexical.name_terms(name) == expected, name
+        assert lexical.name_terms(name) == expected  # and again, from the generation's memo
+    assert "حفتر" in lexical.name_terms("Haftar") and "مصر" in lexical.name_terms("Egypt")
+
+
+def test_an_english_word_of_the_exonym_table_spells_only_its_own_name() -> None:
+    # "gulf" shares KLF with Khalifa, but an exonym word is matched by its forms, never by its
+    # skeleton; the name's own Latin spelling is found even when no skeleton leads to it.
+    from qa.lexical import LexicalIndex
+
+    docs = [["gulf", "خليفه"], ["china", "الصين"], ["egypt", "مصر"], ["حفتر"], ["اخبار"], ["اخرى"]]
+    lexical = LexicalIndex.build(list(range(1, len(docs) + 1)), docs)
+    assert lexical.name_terms("Khalifa") == ["خليفه"]
+    assert lexical.name_terms("China") == ["china", "الصين"]
+    assert lexical.name_terms("Egypt") == ["egypt", "مصر"]
