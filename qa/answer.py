@@ -186,24 +186,27 @@ class _Sentence:
     words: set[str]
     roots: set[str]
     dates: list[DateMention]  # offsets within the sentence
-    lead: bool  # first sentence of its article's text after the dateline
     context: _Context
     score: float = 0.0
     match: float = 0.0  # how much of the question the sentence (and its context) holds
     event_date: date | None = None
+
+    @property
+    def lead(self) -> bool:
+        """Whether this is the first sentence of its article's text after the dateline (asked
+        only of "when" questions: finding it splits the top of the body)."""
+        return self.start == _lead_start(self.hit.article.body)
 
 
 def _sentences(hits: list[Hit]) -> list[_Sentence]:
     """Each distinct sentence of the passages, kept with the best-ranked passage holding it."""
     seen: set[tuple[str, int]] = set()
     out: list[_Sentence] = []
-    leads: dict[str, int | None] = {}
     for hit in hits:
         body = hit.article.body
-        if hit.article.id not in leads:
-            leads[hit.article.id] = _lead_start(body)
         around = tokenize(f"{hit.article.title or ''}\n{hit.text}")
-        context = _Context(frozenset(analyze_tokens(around)), frozenset(around))
+        # The index's terms of the passage are these very terms, already analysed.
+        context = _Context(frozenset(hit.terms or analyze_tokens(around)), frozenset(around))
         for s, e in split_sentences(hit.text):
             start, end = hit.chunk.start + s, hit.chunk.start + e
             key = (hit.article.id, start)
@@ -217,8 +220,7 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
             # whole bodies made date-finding the costliest step of an answer (bench/query.py).
             out.append(_Sentence(
                 hit, start, end, text, set(analyze_tokens(tokens)), words, {root(w) for w in words},
-                find_dates(text, reference=hit.article.published),
-                lead=start == leads[hit.article.id], context=context,
+                find_dates(text, reference=hit.article.published), context=context,
             ))
     return out
 

@@ -43,6 +43,8 @@ class Hit:
         chunk (StoredChunk): the passage's row; ``article.body[chunk.start:chunk.end]``.
         dense (float): cosine similarity between question and passage.
         lexical (float): normalised BM25 evidence in [0, 1] (direct and feedback combined).
+        terms (tuple[str, ...]): the passage's BM25 terms, its article's title included, as the
+            index holds them (empty when they were not read).
     """
 
     rank: int
@@ -51,6 +53,7 @@ class Hit:
     chunk: StoredChunk
     dense: float
     lexical: float
+    terms: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -215,14 +218,16 @@ class HybridSearch:
             fused = fused / max(w.dense + weight_lex + w.feedback, 1e-9)
             order = self._diverse_order(fused, [chunks[r].article_id for r in rowids], k, diverse)
             # Articles (with their bodies) are read for the passages returned, not for every
-            # candidate: at 100k chunks that was a third of the time spent reading SQLite.
+            # candidate: at 100k chunks that was a third of the time spent reading SQLite. Their
+            # terms too: the answer would otherwise analyse the passages again.
             by_id = index.articles([chunks[rowids[i]].article_id for i in order])
+            terms = index.chunk_terms([rowids[i] for i in order])
             hits: list[Hit] = []
-            for i in order:
+            for i, passage_terms in zip(order, terms):
                 chunk = chunks[rowids[i]]
                 if chunk.article_id in by_id:
                     hits.append(Hit(len(hits) + 1, float(fused[i]), by_id[chunk.article_id], chunk,
-                                    float(dense[i]), float(evidence[i])))
+                                    float(dense[i]), float(evidence[i]), tuple(passage_terms)))
             return hits
 
     def _diverse_order(self, fused: np.ndarray, article_ids: list[str], k: int, diverse: bool) -> list[int]:

@@ -267,6 +267,16 @@ def test_a_short_statement_is_quoted_with_the_sentence_that_continues_it(tmp_pat
     assert "انتشرت الطرق" not in answer.citations[0].quote
 
 
+def test_hits_carry_their_passages_indexed_terms(assistant: Assistant) -> None:
+    # The answer reads a passage's terms from its hit instead of analysing the passage again.
+    from qa.lexical import analyze
+
+    hits = assistant.search("متى وقعت ليبيا مع تركيا؟")
+    assert hits and all(h.terms for h in hits)
+    for h in hits:
+        assert list(h.terms) == analyze(f"{h.article.title}\n{h.text}" if h.article.title else h.text)
+
+
 def test_further_passages_of_one_article_give_way_to_other_articles_unless_clearly_better() -> None:
     import numpy as np
 
