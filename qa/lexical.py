@@ -245,7 +245,7 @@ class LexicalIndex:
         Terms found in more than ``max_share`` of the documents are left out: a common word that
         happens to share a short skeleton ("Italy" and دول) is noise, not the name.
         """
-        from qa.names import holds_stem, name_lookup, skeletons_match
+        from qa.names import holds_stem, name_lookup, skeletons_match, stem_carriers
 
         if name in self._name_terms:
             return list(self._name_terms[name])
@@ -269,9 +269,9 @@ class LexicalIndex:
             for key in near(skel):
                 if skeletons_match(skel, key):
                     found.update(by_skeleton[key])
-        for skel in (s for s in lookup.form_skeletons if len(s) >= 2):
-            for key in near(skel):
-                found.update(t for t in by_skeleton[key] if holds_stem(t, lookup.form_stems))
+        # Known forms: the few words that can carry their stems, looked up directly.
+        found.update(t for t in stem_carriers(lookup.form_stems)
+                     if t in self._vocab and holds_stem(t, lookup.form_stems))
         if lookup.spelling in self._vocab:
             found.add(lookup.spelling)
         limit = max(5, int(max_share * len(self)))

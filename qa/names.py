@@ -171,14 +171,12 @@ class NameLookup:
 
     Attributes:
         skeletons (frozenset[str]): a word with a skeleton matching one of these spells it.
-        form_skeletons (frozenset[str]): the skeletons of the name's known Arabic forms
-            (exonyms, CLDR): a word found under them spells the name if it holds a form's stem.
-        form_stems (frozenset[str]): those stems.
+        form_stems (frozenset[str]): the stems of the name's known Arabic forms (exonyms,
+            CLDR): a word holding one spells it (:func:`holds_stem`, :func:`stem_carriers`).
         spelling (str): the name itself, normalised: a word equal to it spells it.
     """
 
     skeletons: frozenset[str]
-    form_skeletons: frozenset[str]
     form_stems: frozenset[str]
     spelling: str
 
@@ -188,12 +186,15 @@ def name_lookup(name: str) -> NameLookup:
     whose skeletons mislead) by the forms alone; the same words :func:`names_match` accepts."""
     key = _key(name)
     if key in _EXONYMS:
-        forms = (*_EXONYMS[key], *_CLDR.get(key, ()))
-        return NameLookup(frozenset(), frozenset().union(*map(skeletons, forms)), _EXONYM_STEMS[key],
-                          normalize(name))
-    forms = tuple(_CLDR.get(key, ()))
-    return NameLookup(skeletons(name), frozenset().union(*map(skeletons, forms)),
-                      _CLDR_STEMS.get(key, frozenset()), normalize(name))
+        return NameLookup(frozenset(), _EXONYM_STEMS[key], normalize(name))
+    return NameLookup(skeletons(name), _CLDR_STEMS.get(key, frozenset()), normalize(name))
+
+
+def stem_carriers(stems: frozenset[str]) -> set[str]:
+    """The words that may hold one of ``stems``: each with the clitics and endings
+    :func:`holds_stem` takes off (a superset: confirm with :func:`holds_stem`)."""
+    return {prefix + stem + suffix for stem in stems
+            for prefix in ("", *_ARABIC_PREFIXES) for suffix in ("", *_ARABIC_SUFFIXES)}
 
 
 def exonym_word(word: str) -> bool:
