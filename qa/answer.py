@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -185,11 +185,17 @@ class _Sentence:
     terms: set[str]
     words: set[str]
     roots: set[str]
-    dates: list[DateMention]  # offsets within the sentence
     context: _Context
     score: float = 0.0
     match: float = 0.0  # how much of the question the sentence (and its context) holds
     event_date: date | None = None
+
+    @cached_property
+    def dates(self) -> list[DateMention]:
+        """The dates the sentence mentions (offsets within it). Read when first asked for:
+        only "when" and "how many" questions, questions naming a date, and the quoted
+        sentences need them, and finding them was a quarter of an answer's time."""
+        return find_dates(self.text, reference=self.hit.article.published)
 
     @property
     def lead(self) -> bool:
@@ -216,12 +222,8 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
             text = body[start:end]
             tokens = tokenize(text)
             words = set(tokens)
-            # Dates are read per sentence, not per article: an answer only reads these, and
-            # whole bodies made date-finding the costliest step of an answer (bench/query.py).
-            out.append(_Sentence(
-                hit, start, end, text, set(analyze_tokens(tokens)), words, {root(w) for w in words},
-                find_dates(text, reference=hit.article.published), context=context,
-            ))
+            out.append(_Sentence(hit, start, end, text, set(analyze_tokens(tokens)), words,
+                                 {root(w) for w in words}, context=context))
     return out
 
 
@@ -624,7 +626,9 @@ def _continued(s: _Sentence) -> _Sentence:
     for start, end in split_sentences(s.hit.text):
         if chunk.start + start >= s.end:
             end += chunk.start
-            return replace(s, end=end, text=s.hit.article.body[s.start:end])
+            continued = replace(s, end=end, text=s.hit.article.body[s.start:end])
+            continued.dates = s.dates  # the statement's dates; the next sentence is context
+            return continued
     return s
 
 
