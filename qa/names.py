@@ -101,7 +101,7 @@ def skeletons_match(a: str, b: str) -> bool:
         return False
     if a == b:
         return len(a) >= 2
-    short, long_ = sorted((a, b), key=len)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
