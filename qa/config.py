@@ -43,7 +43,7 @@ class Settings:
             both cores of the C encoder busy; measured 20% faster than 32).
         query_threads (int): encoder threads for one question. ``QA_QUERY_THREADS``, 0: all
             the cores when no other thread is waiting for one, else one
-            (:func:`qa.embeddings.question_threads`).
+            (:func:`qa.embeddings.encoder_threads`).
         host (str): address the chat binds to. ``QA_HOST``, 127.0.0.1.
         port (int): port of the chat. ``QA_PORT``, 7860.
         auth (str | None): ``user:password`` required by the chat. ``QA_AUTH``.

