@@ -40,6 +40,13 @@ _ARABIC_SUFFIXES = ("يين", "يون", "يه", "ين", "ون", "ات", "ي")
 _LATIN_SUFFIXES = ("'s", "’s")
 
 
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
+
+
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 def _without_possessive(word: str) -> str:
     for suffix in _LATIN_SUFFIXES:
         word = word.removesuffix(suffix)
@@ -74,7 +81,7 @@ def skeletons(word: str) -> frozenset[str]:
         (['TBBH'], True)
     """
     word = normalize(word)
-    if re.search(r"[\u0600-\u06FF]", word):
+    if _ARABIC_SCRIPT.search(word):
         out = set()
         for stem in _arabic_stems(word):
             readings = [[]]
@@ -83,8 +90,7 @@ def skeletons(word: str) -> frozenset[str]:
                 readings = [r + [o] for r in readings for o in options][:8]
             out.update(_collapse(r) for r in readings)
         return frozenset(filter(None, out))
-    word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-    word = _without_possessive(word)
+    word = _without_possessive(_unaccented(word))
     word = re.sub(r"c(?=[eiy])", "s", word)
     for digraph, letter in _LATIN_DIGRAPHS:
         word = word.replace(digraph, letter)
@@ -141,8 +147,13 @@ _CLDR: dict[str, list[str]] = json.loads(
     (Path(__file__).with_name("cldr_names.json")).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=100_000)
+def _stems_of_word(word: str) -> frozenset[str]:
+    return frozenset(_arabic_stems(normalize(word)))
+
+
 def _stems_of(forms: Iterable[str]) -> frozenset[str]:
-    return frozenset(stem for form in forms for stem in _arabic_stems(normalize(form)))
+    return frozenset().union(*map(_stems_of_word, forms))
 
 
 _EXONYM_STEMS = {key: _stems_of((*forms, *_CLDR.get(key, ()))) for key, forms in _EXONYMS.items()}
@@ -153,15 +164,10 @@ _CLDR_STEMS = {key: _stems_of(forms) for key, forms in _CLDR.items() if key not 
 def _key(word: str) -> str:
     """A Latin word as the tables spell their keys: lower case, accents and possessive off."""
     if not word.isascii():
-        if re.search(r"[\u0600-\u06FF]", word):
+        if _ARABIC_SCRIPT.search(word):
             return ""  # an Arabic word keys no table of English names
-        word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+        word = _unaccented(word)
     return _without_possessive(word.lower())
-
-
-@lru_cache(maxsize=100_000)
-def _stems_of_word(word: str) -> frozenset[str]:
-    return frozenset(_arabic_stems(normalize(word)))
 
 
 @dataclass(frozen=True)
