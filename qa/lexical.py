@@ -36,7 +36,7 @@ def _stem(token: str) -> str:
 # Marks a root term, so that a root never collides with a stem spelled the same way.
 ROOT_MARK = "√"
 # Bump when analyze() changes: a sync re-analyses the chunks of an index made by another version.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +72,7 @@ def analyze_tokens(tokens: Iterable[str]) -> list[str]:
     """:func:`analyze` of a text already split by :func:`qa.arabic.tokenize`."""
     out = []
     for token in tokens:
+        token = _CONJUNCTION_BEFORE_ARTICLE.sub("", token)
         if token in STOPWORDS_AR or token in STOPWORDS_EN:
             continue
         stem = _stem(token)
@@ -82,6 +83,13 @@ def analyze_tokens(tokens: Iterable[str]) -> list[str]:
             if token_root and token_root != stem:
                 out.append(ROOT_MARK + token_root)
     return out
+
+
+# و/ف ("and"/"so") before the article, alone or with ب/ك/ل: Snowball's Arabic stemmer removes
+# a conjunction only when no alef follows it, so it kept والحكومة as "والحكوم" apart from
+# الحكومة's "حكومه", and ISRI found no root for وبالمغرب. Three letters must follow the
+# article, so that والد/والدة ("father"/"mother") keep their و.
+_CONJUNCTION_BEFORE_ARTICLE = re.compile(r"^[وف](?=(?:ال|بال|كال|لل)\w{3})")
 
 
 def is_arabic_term(term: str) -> bool:

@@ -163,3 +163,19 @@ def test_no_command_imports_nltk() -> None:
 
     code = "import sys, qa.lexical; qa.lexical.analyze('سقطت الدولة'); print('nltk' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("joined, alone", [
+    ("والحكومة", "الحكومة"), ("فالمغرب", "المغرب"), ("وبالاتفاق", "بالاتفاق"), ("وللحكومة", "للحكومة"),
+])
+def test_and_before_the_article_does_not_keep_a_word_from_its_bare_form(joined: str, alone: str) -> None:
+    from qa.lexical import analyze
+
+    assert analyze(joined) == analyze(alone)
+
+
+def test_a_word_that_begins_with_waw_alef_lam_keeps_it() -> None:
+    from qa.lexical import analyze
+
+    assert analyze("والده")[0] == analyze("والد")[0] == "والد"  # "his father", not و + الده
+    assert analyze("والذين") == analyze("الذين") == []  # "and who": a stopword once split
