@@ -251,7 +251,9 @@ class LexicalIndex:
         """Vocabulary terms (any script) that can spell a name, e.g. "Haftar" → ``حفتر``.
 
         Terms found in more than ``max_share`` of the documents are left out: a common word that
-        happens to share a short skeleton ("Italy" and دول) is noise, not the name.
+        happens to share a short skeleton ("Italy" and دول) is noise, not the name. So are words
+        whose skeleton stops short of the name's ("Gibran" and خبر, "news") when another word
+        spells the whole name (جبران); without one, they are the best guess left.
         """
         from qa.names import holds_stem, name_lookup, skeletons_match, stem_carriers
 
@@ -272,11 +274,14 @@ class LexicalIndex:
 
         lookup = name_lookup(name)
         found: set[str] = set()
+        shorter: set[str] = set()  # words whose skeleton stops short of the name's
         for skel in (s for s in lookup.skeletons if len(s) >= 2):
             # Every word under a key has that skeleton: one comparison per key, not per word.
             for key in near(skel):
                 if skeletons_match(skel, key):
-                    found.update(by_skeleton[key])
+                    (shorter if len(key) < len(skel) else found).update(by_skeleton[key])
+        if not found:
+            found = shorter
         # Known forms: the few words that can carry their stems, looked up directly.
         found.update(t for t in stem_carriers(lookup.form_stems)
                      if t in self._vocab and holds_stem(t, lookup.form_stems))
