@@ -66,10 +66,16 @@ class Assistant:
         from qa.store import DB_NAME, IndexProblem, sync
 
         try:
-            return cls.open(settings.index_dir, settings=settings)
+            assistant = cls.open(settings.index_dir, settings=settings)
         except IndexProblem:
             if (Path(settings.index_dir) / DB_NAME).exists():
                 raise
+        else:
+            if assistant.index.terms_outdated():
+                print(f"qa: the index {settings.index_dir} was analysed by an earlier version of qa; "
+                      f"`qa index --index {settings.index_dir}` brings its BM25 terms up to date "
+                      "(nothing is re-embedded)", file=sys.stderr)
+            return assistant
         print(f"qa: building the index {settings.index_dir} from {settings.data_dir} …", file=sys.stderr)
         sync(settings.data_dir, settings.index_dir, settings=settings)
         return cls.open(settings.index_dir, settings=settings)

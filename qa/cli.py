@@ -242,13 +242,15 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
         "first_published": s.first_published.isoformat() if s.first_published else None,
         "last_published": s.last_published.isoformat() if s.last_published else None,
         "model": s.model, "dim": s.dim, "generation": s.generation, "updated_at": s.updated_at,
-        "skipped_files": s.skipped_files,
+        "skipped_files": s.skipped_files, "terms_outdated": s.terms_outdated,
     }
     if as_json:
         _emit(data)
         return
     for key, value in data.items():
         click.echo(f"{key}: {value}")
+    if s.terms_outdated:
+        click.echo("`qa index` brings the BM25 terms up to date (nothing is re-embedded)", err=True)
 
 
 @cli.command("serve")

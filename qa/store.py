@@ -303,6 +303,9 @@ class IndexStats:
     generation: int
     updated_at: str | None
     skipped_files: dict[str, str]
+    # BM25 terms made by another version of the analyser: searches work, but match words as
+    # that version split them until `qa index` re-analyses the stored text (nothing re-embedded).
+    terms_outdated: bool = False
 
 
 class Index:
@@ -530,7 +533,15 @@ class Index:
                 updated_at=meta.get("updated_at"),
                 skipped_files=dict(c.execute(
                     "SELECT path, skipped FROM files WHERE skipped IS NOT NULL ORDER BY path").fetchall()),
+                terms_outdated=meta.get("analyzer") != ANALYZER_VERSION,
             )
+
+    def terms_outdated(self) -> bool:
+        """Whether the BM25 terms were made by another version of the analyser (see
+        :class:`IndexStats`)."""
+        with self.snapshot():
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'analyzer'").fetchone()
+        return not row or row[0] != ANALYZER_VERSION
 
 
 # ---------------------------------------------------------------------------------------------

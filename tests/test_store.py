@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import shutil
@@ -15,7 +16,7 @@ from qa.config import Settings
 from qa.embeddings import load_embeddings
 from qa.store import Index, IndexProblem, check_index, sync
 
-from .conftest import TURKEY_2024, TURKEY_ITALY
+from .conftest import TURKEY_2024, TURKEY_ITALY, run_qa
 
 NEW_ARTICLE = """ليبيا ومالطا تبحثان التعاون في مكافحة الهجرة
 تاريخ النشر: 12 مايو 2023
@@ -219,7 +220,8 @@ def test_cache_returns_copies_of_one_text_however_far_apart_they_are(tmp_path: P
     cache.close()
 
 
-def test_an_index_made_by_another_analyzer_is_reanalysed_without_embedding(data_dir: Path, tmp_path: Path) -> None:
+def test_an_index_made_by_another_analyzer_is_reanalysed_without_embedding(data_dir: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture) -> None:
     # Terms are stored per chunk; when analyze() changes, the next sync recomputes them from the
     # stored text instead of leaving BM25 on terms the questions are no longer analysed into.
     from qa.lexical import ANALYZER_VERSION, analyze
@@ -229,6 +231,15 @@ def test_an_index_made_by_another_analyzer_is_reanalysed_without_embedding(data_
     with sqlite3.connect(index_dir / "qa.sqlite") as conn:
         conn.execute("UPDATE chunks SET terms = 'stale'")
         conn.execute("UPDATE meta SET value = 'old' WHERE key = 'analyzer'")
+    # Until then, whoever opens the index is told.
+    stale = Index.open(index_dir)
+    assert stale.terms_outdated() and stale.stats().terms_outdated
+    stale.close()
+    assert json.loads(run_qa("stats", "--index", str(index_dir), "--json", check=True).stdout)["terms_outdated"] is True
+    from qa import Assistant
+
+    Assistant.open_or_build(Settings().with_(data_dir=data_dir, index_dir=index_dir)).index.close()
+    assert f"`qa index --index {index_dir}`" in capsys.readouterr().err
     report = sync(data_dir, index_dir)
     assert report.chunks_embedded == 0 and not report.added and not report.updated
     with sqlite3.connect(index_dir / "qa.sqlite") as conn:
@@ -238,6 +249,7 @@ def test_an_index_made_by_another_analyzer_is_reanalysed_without_embedding(data_
     index = Index.open(index_dir)
     with index.snapshot() as snap:
         assert snap.lexical.document_frequency(analyze("تركيا")[0]) > 0
+    assert not index.terms_outdated() and not index.stats().terms_outdated
     assert check_index(index_dir) == []
 
 
