@@ -128,7 +128,8 @@ class Answer:
 _TYPE_PATTERNS: list[tuple[QuestionType, re.Pattern[str]]] = [
     ("when", re.compile(r"^\s*(?:و?متي|في اي (?:عام|سنه|تاريخ|يوم|شهر)|ما (?:هو )?تاريخ|when\b|what (?:date|year|day|month)"
                         r"|in what year|on what date|in which year)")),
-    ("how_many", re.compile(r"^\s*(?:و?كم\b|how (?:many|much|long|far)|what (?:number|percentage))")),
+    ("how_many", re.compile(r"^\s*(?:و?كم\b|ما (?:هي )?(?:مده|عدد|نسبه)\b|how (?:many|much|long|far)"
+                            r"|what (?:number|percentage))")),
     ("where", re.compile(r"^\s*(?:و?اين|في اي (?:مدينه|بلد|دوله|مكان|منطقه)|where\b|in which (?:city|country|place|region)"
                          r"|in what (?:city|country|place))")),
     ("who", re.compile(r"^\s*(?:و?من (?:هو|هي|هم)\b|و?من\s|who\b|whom\b|which (?:person|minister|official|leader))")),
@@ -350,8 +351,11 @@ def _type_evidence(q: _Question, s: _Sentence) -> float:
 
 
 # Counting words: "ثلاثة آلاف جزيرة" answers "how many" as well as "3000" does.
-_COUNT_WORDS = re.compile(r"(?<!\w)(?:[وب]?(?:ال)?(?:اثن|ثلاث|اربع|خمس|ست|سبع|ثماني|ثمان|تسع|عشر|مئه|مائه|مئات|الف|الاف|"
-                          r"مليون|ملايين|مليار|نصف|ربع|ثلث)\w*)|\b(?:hundred|thousand|million|billion|dozen|half)s?\b")
+# Only the endings number words take: with any ending, الف ("thousand") was every word that
+# begins with ال + ف (الفتاح, والفنية), and ست every word that begins with ست.
+_COUNT_WORDS = re.compile(r"(?<!\w)[وب]?(?:ال)?(?:اثن|ثلاث|اربع|خمس|ست|سبع|ثماني|ثمان|تسع|عشر|مئه|مائه|مئت|مائت|مئات|"
+                          r"الف|الاف|مليون|ملايين|مليار|نصف|ربع|ثلث)(?:ه|ات|ين|ون|ان|ي|يه|ا)?(?!\w)"
+                          r"|\b(?:hundred|thousand|million|billion|dozen|half)s?\b")
 
 
 def _quantity_evidence(s: _Sentence) -> float:
@@ -434,6 +438,7 @@ _TEXTS = {
         "on": "On {date}:",
         "says": "The articles say:",
         "no_date": "The articles do not give a date for this; the closest statement is:",
+        "no_number": "The articles give no figure for this; the closest statement is:",
         "source": "The source given is {source}:",
     },
     "ar": {
@@ -443,6 +448,7 @@ _TEXTS = {
         "on": "في {date}:",
         "says": "تقول المقالات:",
         "no_date": "لا تذكر المقالات تاريخاً لذلك؛ أقرب ما ورد:",
+        "no_number": "لا تذكر المقالات رقماً لذلك؛ أقرب ما ورد:",
         "source": "المصدر المذكور هو {source}:",
     },
 }
@@ -608,6 +614,8 @@ def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
         groups = [[_continued(g[0])] if len(g) == 1 and len(g[0].text) < SHORT_STATEMENT else g for g in groups]
     ordered = [s for group in groups for s in group]
     citations = [Citation(n, s.hit, s.start, s.end) for n, s in enumerate(ordered, 1)]
+    if prefix is None and q.qtype == "how_many" and not any(_quantity_evidence(s) == 1.0 for s in chosen):
+        prefix = _TEXTS[q.language]["no_number"]  # as "when" says when no date is given
     lead = prefix or _TEXTS[q.language]["says"]
     if q.qtype == "source" and _SOURCE_LINE.match(chosen[0].text) and chosen[0].hit.article.source:
         lead = _TEXTS[q.language]["source"].format(source=chosen[0].hit.article.source)
