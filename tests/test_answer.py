@@ -82,6 +82,14 @@ def test_an_english_question_over_arabic_sources_is_framed_in_english_and_quotes
     _assert_sound(answer)
 
 
+def test_a_where_question_quotes_the_sentence_that_names_the_place_first(assistant: Assistant) -> None:
+    # The Arabic twin of the question above: the signing sentence holds more of its words (the
+    # names), but says nowhere; the meeting sentence, nearly as good, says Antalya.
+    answer = assistant.ask("أين التقى الدبيبة وزير الدفاع التركي؟")
+    _assert_sound(answer)
+    assert answer.found and "أنطاليا" in answer.citations[0].quote
+
+
 def test_a_who_question_cites_the_sentence_with_the_name(assistant: Assistant) -> None:
     answer = assistant.ask("من هو وزير الدفاع التركي الذي وقع مذكرة التفاهم مع الدبيبة؟")
     assert "ياشار غولر" in answer.citations[0].quote
