@@ -194,6 +194,7 @@ class _Sentence:
     context: _Context
     score: float = 0.0
     match: float = 0.0  # how much of the question the sentence (and its context) holds
+    evidence: float = 0.0  # whether it gives what the question type asks for (_type_evidence)
     event_date: date | None = None
 
     @cached_property
@@ -414,15 +415,16 @@ def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]
         if names:
             match = max(match, _name_coverage(names, s))
         s.match = match
+        s.evidence = _type_evidence(q, s)
         # Across languages the passage's relevance carries more of the weight: the sentence
         # can only show its own relevance through names.
         relevance = s.hit.score if same_language else 0.5 + 0.5 * s.hit.score
         if q.qtype == "source":
             # The question describes an article, and its outlet line says nothing of the
             # story: the article's coverage of the question decides.
-            s.score = 0.2 * relevance + 0.6 * match + 0.2 * _type_evidence(q, s)
+            s.score = 0.2 * relevance + 0.6 * match + 0.2 * s.evidence
         else:
-            s.score = (0.4 * relevance + 0.35 * match + 0.15 * _type_evidence(q, s)
+            s.score = (0.4 * relevance + 0.35 * match + 0.15 * s.evidence
                        + 0.1 * _date_agreement(q, s))
 
 
@@ -561,7 +563,7 @@ def _when_answer(q: _Question, sentences: list[_Sentence], best: float) -> Answe
     if top.event_date is None and top.score > max((s.score for s in dated), default=0.0):
         # The best answer gives no day ("سنة 1517م", "in the 1990s") and no dated event
         # matches as well: quote it rather than a dated sentence about something else.
-        dateless = _type_evidence(q, top) < 0.8
+        dateless = top.evidence < 0.8
         return _statement_answer(q, sentences, best, prefix=_TEXTS[q.language]["no_date"] if dateless else None)
     if (q.names and closest.event_date is None
             and max((s.match for s in dated), default=0.0) < DATED_MATCH * closest.match):
@@ -603,8 +605,8 @@ def _when_answer(q: _Question, sentences: list[_Sentence], best: float) -> Answe
 def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
                       prefix: str | None = None) -> Answer:
     ranked = sorted(sentences, key=lambda s: -s.score)
-    if q.qtype in ("where", "who", "how_many") and _type_evidence(q, ranked[0]) < 1.0:  # see TYPED_SWAP
-        typed = [s for s in ranked if _type_evidence(q, s) == 1.0 and s.score >= TYPED_SWAP * best]
+    if q.qtype in ("where", "who", "how_many") and ranked[0].evidence < 1.0:  # see TYPED_SWAP
+        typed = [s for s in ranked if s.evidence == 1.0 and s.score >= TYPED_SWAP * best]
         if typed:
             ranked.remove(typed[0])
             ranked.insert(0, typed[0])
@@ -624,7 +626,7 @@ def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
         groups = [[_continued(g[0])] if len(g) == 1 and len(g[0].text) < SHORT_STATEMENT else g for g in groups]
     ordered = [s for group in groups for s in group]
     citations = [Citation(n, s.hit, s.start, s.end) for n, s in enumerate(ordered, 1)]
-    if prefix is None and q.qtype == "how_many" and not any(_quantity_evidence(s) == 1.0 for s in chosen):
+    if prefix is None and q.qtype == "how_many" and not any(s.evidence == 1.0 for s in chosen):
         prefix = _TEXTS[q.language]["no_number"]  # as "when" says when no date is given
     lead = prefix or _TEXTS[q.language]["says"]
     if q.qtype == "source" and _SOURCE_LINE.match(chosen[0].text) and chosen[0].hit.article.source:

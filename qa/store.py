@@ -540,8 +540,7 @@ class Index:
         """Whether the BM25 terms were made by another version of the analyser (see
         :class:`IndexStats`)."""
         with self.snapshot():
-            row = self._conn.execute("SELECT value FROM meta WHERE key = 'analyzer'").fetchone()
-        return not row or row[0] != ANALYZER_VERSION
+            return _read_meta(self._conn).get("analyzer") != ANALYZER_VERSION
 
 
 # ---------------------------------------------------------------------------------------------
