@@ -170,7 +170,7 @@ _HISTORIC_TIME = re.compile(r"\b(?:عام|عامي|سنه|العام|سنوات|
 _SOURCE_LINE = re.compile(r"^\s*(?:المصدر|source)\s*:", re.IGNORECASE)
 _PLACE = re.compile(r"(?:\bفي|\bب)\s*(?:مدينه|العاصمه|منطقه|ولايه|محافظه|جزيره)|\bمدينه\s|\bin\s+[A-Z]"
                     r"|\b(?:city|capital) of\b")
-_PERSON = re.compile(r"(?:وزير|رئيس|رئاسه|الرئيس|المحلل|السيد|قائد|المشير|الملك|الامير|الشيخ|السفير|المتحدث|الناطق|مستشار|نائب)"
+_PERSON = re.compile(r"(?:وزير|رئيس|رئاسه|الرئيس|المحلل|السيد|قائد|بقياده|زعيم|المشير|الملك|الامير|الشيخ|السفير|المتحدث|الناطق|مستشار|نائب)"
                      r"|\b(?:Mr|Mrs|Ms|Dr|President|Minister|Prime|General|King|Prince)\b")
 
 

@@ -254,6 +254,24 @@ def test_an_english_when_question_does_not_take_the_date_of_another_event_in_the
     assert "do not give a date" in answer.text
 
 
+@pytest.mark.parametrize("question,quoted", [
+    ("Who leads the Government of National Unity?", "عبد الفتاح الدبيبة"),
+    ("Who backs the Libyan National Army?", "المدعوم من مصر"),
+])
+def test_an_english_question_naming_an_institution_is_answered(assistant: Assistant, question: str,
+                                                               quoted: str) -> None:
+    # "National" and "Army" were taken for names no Arabic word spells, and both questions were
+    # refused although the articles answer them.
+    answer = assistant.ask(question)
+    _assert_sound(answer)
+    assert answer.found
+    assert any(quoted in c.quote for c in answer.citations)
+
+
+def test_an_english_question_naming_an_institution_the_articles_never_mention_is_refused(assistant: Assistant) -> None:
+    assert not assistant.ask("Did the European Union sign a military agreement with Libya?").found
+
+
 def test_an_english_question_naming_a_country_that_only_cldr_spells_in_arabic_is_answered(tmp_path: Path) -> None:
     # No skeleton joins Belgium (BLKM) and بلجيكا (BLKK): the question was refused for a name
     # missing from the articles until CLDR's Arabic country names were looked up.
