@@ -137,7 +137,9 @@ _TYPE_PATTERNS: list[tuple[QuestionType, re.Pattern[str]]] = [
                             r"|what (?:number|percentage))")),
     ("where", re.compile(r"^\s*(?:و?اين|في اي (?:مدينه|بلد|دوله|مكان|منطقه)|where\b|in which (?:city|country|place|region)"
                          r"|in what (?:city|country|place))")),
-    ("who", re.compile(r"^\s*(?:و?من (?:هو|هي|هم)\b|و?من\s|who\b|whom\b|which (?:person|minister|official|leader))")),
+    ("who", re.compile(r"^\s*(?:و?من (?:هو|هي|هم)\b|و?من\s|اي (?:وزير|مسؤول|رئيس|قائد|شخص)|who\b|whom\b"
+                       r"|which (?:\w+\s+){0,2}?(?:person|minister|official|leader|president|commander|politician"
+                       r"|analyst|spokesman|ambassador)\b)")),
     ("source", re.compile(r"(?:ما (?:هو |هي )?(?:مصدر|المصدر)|من اي (?:مصدر|موقع|وكاله|صحيفه)|what(?:'s| is| was)? the source"
                            r"|which (?:outlet|newspaper|agency|site|website|source) (?:reported|published|said)"
                            r"|who reported)")),

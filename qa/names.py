@@ -91,6 +91,10 @@ def skeletons(word: str) -> frozenset[str]:
             out.update(_collapse(r) for r in readings)
         return frozenset(filter(None, out))
     word = _without_possessive(_unaccented(word))
+    if len(word) > 4 and word.endswith(("ian", "yan")):
+        # An adjective of nationality: its n is English's ending where Arabic ends in ي, so
+        # Libyan is ليبي (LB). Kept, it also made Libyan spell لبنان (LBN), Lebanon.
+        word = word[:-1]
     word = re.sub(r"c(?=[eiy])", "s", word)
     for digraph, letter in _LATIN_DIGRAPHS:
         word = word.replace(digraph, letter)

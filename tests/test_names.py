@@ -18,6 +18,16 @@ def test_a_latin_name_meets_its_arabic_spelling(latin: str, arabic: str) -> None
     assert names_match(latin, arabic)
 
 
+@pytest.mark.parametrize("latin,arabic,same", [
+    # English adjectives of nationality end in -n where Arabic ones end in ي: Libyan/الليبي.
+    ("Libyan", "الليبي", True), ("Libyan", "الليبية", True), ("Italian", "الإيطالي", True),
+    ("Syrian", "السوري", True), ("Russian", "الروسية", True),
+    ("Libyan", "لبنان", False),  # Lebanon's n is the name's own
+])
+def test_an_adjective_of_nationality_meets_its_arabic_form(latin: str, arabic: str, same: bool) -> None:
+    assert names_match(latin, arabic) is same
+
+
 @pytest.mark.parametrize("latin,arabic", [
     ("France", "إيطاليا"), ("Italy", "فرنسا"), ("Haftar", "الدبيبة"), ("Egypt", "تركيا"),
 ])
