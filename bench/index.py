@@ -4,9 +4,10 @@ Measures, on the first N articles of the corpus (default 2,000):
 
 (a) articles/s and chunks/s of a fresh build (new index folder, so an empty embedding cache);
 (b) the pipeline's throughput as a fraction of the raw encoder's on the same texts
-    (``embed_passages`` on the exact texts the pipeline embedded, same batch size, timed on a
-    random sample and scaled per text) — plus the encoder's share of the build measured inside
-    the same run, which does not depend on the machine's load changing between runs;
+    (``embed_passages`` on the exact texts the pipeline embeds, same batch size, timed on a
+    random sample right before and right after the build, so that a machine whose speed drifts
+    during the build is measured on both sides of it, and scaled by characters) — plus the
+    encoder's share of the build measured inside the same run;
 (c) ours against the plain LangChain pipeline (``RecursiveCharacterTextSplitter`` 700/150 +
     the same ``Embeddings`` object + ``FAISS.from_documents``) on a subset of the articles;
 (d) adding a few new articles to the big index: incremental ``sync`` time against the time to
@@ -250,49 +251,58 @@ def incremental_phase(args, settings, data_dir: Path, index_dir: Path, new_recor
     return result
 
 
-def raw_phase(args, settings, index_dir: Path, build: dict, embeddings) -> dict:
-    """(b): the raw encoder on a sample of the texts the build embedded, scaled per text."""
+def raw_sample(args, settings, data_dir: Path) -> list[str]:
+    """(b)'s sample: a seeded random choice among the distinct texts the build will embed."""
+    texts = embed_texts_of(data_dir, sorted(data_dir.glob("*.jsonl")), settings)
+    return random.Random(args.seed).sample(texts, min(args.raw_sample, len(texts)))
+
+
+def raw_phase(settings, index_dir: Path, sample: list[str], before: Clock, build: dict, embeddings) -> dict:
+    """(b): the raw encoder on a sample of the texts the build embedded, timed before the build
+    (``before``) and again now, scaled by characters to everything the build embedded."""
     texts = indexed_texts(index_dir)
-    n = min(args.raw_sample, len(texts))
-    sample = random.Random(args.seed).sample(texts, n)
-    log(f"(b) raw encoder on {n} of the {len(texts)} embedded texts (batch {settings.batch_size})")
+    missing = len(set(sample) - set(texts))
+    if missing:  # the sample must be texts the build embedded, or (b) compares other work
+        raise SystemExit(f"(b): {missing} sampled texts are not among those the build embedded")
+    n = len(sample)
+    log(f"(b) raw encoder again on the {n} sampled texts (batch {settings.batch_size})")
     with LoadSampler() as sampler:
-        clock = raw_encode(embeddings, sample, settings.batch_size)
-    embedded = build["chunks_embedded"]
-    per_text = clock.wall / n
-    sample_chars = sum(len(t) for t in sample)
-    all_chars = sum(len(t) for t in texts)
-    est = per_text * embedded
-    est_chars = clock.wall * all_chars / sample_chars
+        after = raw_encode(embeddings, sample, settings.batch_size)
+    wall = (before.wall + after.wall) / 2
+    share = sum(len(t) for t in texts) / sum(len(t) for t in sample)
+    est = wall * share
     result = {
         "method": (f"embed_passages alone, batches of {settings.batch_size}, on a seeded random sample of "
                    f"{n} of the {len(texts)} distinct texts the build embedded (title + '\\n' + chunk), "
-                   "scaled per text to the build's chunks_embedded; run after the build in the same process"),
+                   "timed right before and right after the build; the mean of the two, scaled by characters "
+                   "to all the texts the build embedded, against the build's wall time"),
         "sample_texts": n,
-        "sample": clock.as_dict(),
-        "load_during": sampler.summary(),
-        "raw_seconds_per_text": round(per_text, 4),
-        "raw_texts_per_second": round(n / clock.wall, 3),
+        "sample_before_build": before.as_dict(),
+        "sample_after_build": after.as_dict(),
+        "load_during_after": sampler.summary(),
         "raw_time_estimate_seconds": round(est, 2),
-        "raw_time_estimate_by_chars_seconds": round(est_chars, 2),
+        "raw_time_estimate_before_seconds": round(before.wall * share, 2),
+        "raw_time_estimate_after_seconds": round(after.wall * share, 2),
         "pipeline_seconds": build["wall_seconds"],
         "fraction_raw_over_pipeline": round(est / build["wall_seconds"], 4),
-        "fraction_by_chars": round(est_chars / build["wall_seconds"], 4),
-        "fraction_by_cpu_time": round((clock.cpu / n * embedded) / build["cpu_seconds"], 4),
-        "fraction_by_cpu_time_note": ("the same ratio with process CPU seconds instead of wall seconds: "
-                                      "the build and the sample ran under different load"),
+        "fraction_before_after": [round(before.wall * share / build["wall_seconds"], 4),
+                                  round(after.wall * share / build["wall_seconds"], 4)],
+        "fraction_by_cpu_time": round(((before.cpu + after.cpu) / 2 * share) / build["cpu_seconds"], 4),
+        "fraction_by_cpu_time_note": "the same ratio with process CPU seconds instead of wall seconds",
         "fraction_in_run": build["encoder_share_of_build"],
-        "fraction_in_run_note": ("encoder seconds inside the build / build seconds, both measured in the same run; "
-                                 "insensitive to load changing between the build and the sample"),
+        "fraction_in_run_note": ("encoder seconds inside the build / build seconds, both measured in the same run: "
+                                 "what the pipeline adds around the encoder, whatever the machine's speed"),
         "target_min": 0.95,
     }
-    log(f"(b) raw {n / clock.wall:.2f} texts/s; fraction {result['fraction_raw_over_pipeline']} "
-        f"(in-run {result['fraction_in_run']})")
+    log(f"(b) fraction {result['fraction_raw_over_pipeline']} (before {result['fraction_before_after'][0]}, "
+        f"after {result['fraction_before_after'][1]}; in-run {result['fraction_in_run']})")
     return result
 
 
 def langchain_phase(args, settings, work: Path, records: list[dict], embeddings, meter: EncoderMeter) -> dict:
-    """(c): ours against RecursiveCharacterTextSplitter + FAISS.from_documents, same articles and model."""
+    """(c): ours against RecursiveCharacterTextSplitter + FAISS.from_documents, same articles and
+    model, in the order ours, LangChain, LangChain, ours: a machine whose speed drifts linearly
+    favours neither."""
     import json
 
     from langchain_community.vectorstores import FAISS
@@ -302,62 +312,73 @@ def langchain_phase(args, settings, work: Path, records: list[dict], embeddings,
     from qa.store import sync
 
     data_dir = work / "langchain" / "data"
-    index_dir = work / "langchain" / "index"
     paths = write_articles(data_dir, records, args.per_file)
     n = len(records)
 
-    # Ours: fresh index folder, so a fresh embedding cache.
-    log(f"(c) ours on {n} articles")
-    meter.reset()
-    with LoadSampler() as s1, Clock() as ours:
-        report = sync(data_dir, index_dir, settings=settings, progress=StageProgress("ours"))
-    ours_enc = meter.snapshot()
-    ours_chunks = _count(index_dir, "chunks")
+    def ours(run: int) -> tuple[dict, Path]:
+        index_dir = work / "langchain" / f"index-{run}"  # a fresh folder: a fresh embedding cache
+        log(f"(c) ours on {n} articles (run {run})")
+        meter.reset()
+        with LoadSampler() as sampler, Clock() as clock:
+            report = sync(data_dir, index_dir, settings=settings, progress=StageProgress("ours"))
+        enc = meter.snapshot()
+        return {**clock.as_dict(), "articles_indexed": report.articles, "chunks": _count(index_dir, "chunks"),
+                "chunks_embedded": report.chunks_embedded, **enc,
+                "non_encoder_seconds": round(clock.wall - enc["encoder_seconds"], 3),
+                "articles_per_second": round(report.articles / clock.wall, 3),
+                "load_during": sampler.summary()}, index_dir
 
-    # Plain LangChain: read the same files, split the article text, embed and index with FAISS.
-    log(f"(c) LangChain on {n} articles")
-    meter.reset()
-    with LoadSampler() as s2, Clock() as lc:
-        with Clock() as split:
-            splitter = RecursiveCharacterTextSplitter(chunk_size=settings.chunk_chars,
-                                                      chunk_overlap=settings.chunk_overlap)
-            docs: list[Document] = []
-            for path in paths:
-                with path.open(encoding="utf-8") as handle:
-                    for line in handle:
-                        if line.strip():
-                            record = json.loads(line)
-                            docs.append(Document(page_content=record["text"],
-                                                 metadata={"title": record.get("title"), "date": record.get("date"),
-                                                           "src": record.get("src"), "path": record.get("path")}))
-            chunks = splitter.split_documents(docs)
-        store = FAISS.from_documents(chunks, embeddings)
-    lc_enc = meter.snapshot()
-    lc_chunks = store.index.ntotal
-    # Counted after both clocks stopped: the engine's tokenizer takes ~1 ms a text.
+    def langchain(run: int) -> tuple[dict, list[Document]]:
+        # Plain LangChain: read the same files, split the article text, embed and index with FAISS.
+        log(f"(c) LangChain on {n} articles (run {run})")
+        meter.reset()
+        with LoadSampler() as sampler, Clock() as clock:
+            with Clock() as split:
+                splitter = RecursiveCharacterTextSplitter(chunk_size=settings.chunk_chars,
+                                                          chunk_overlap=settings.chunk_overlap)
+                docs: list[Document] = []
+                for path in paths:
+                    with path.open(encoding="utf-8") as handle:
+                        for line in handle:
+                            if line.strip():
+                                record = json.loads(line)
+                                docs.append(Document(page_content=record["text"],
+                                                     metadata={"title": record.get("title"), "date": record.get("date"),
+                                                               "src": record.get("src"), "path": record.get("path")}))
+                chunks = splitter.split_documents(docs)
+            store = FAISS.from_documents(chunks, embeddings)
+        enc = meter.snapshot()
+        return {**clock.as_dict(), "split_seconds": round(split.wall, 3), "chunks": store.index.ntotal, **enc,
+                "non_encoder_seconds": round(clock.wall - enc["encoder_seconds"], 3),
+                "articles_per_second": round(n / clock.wall, 3), "load_during": sampler.summary()}, chunks
+
+    ours1, index_dir = ours(1)
+    lc1, lc_chunks = langchain(1)
+    lc2, _ = langchain(2)
+    ours2, _ = ours(2)
+    ours_s = (ours1["wall_seconds"] + ours2["wall_seconds"]) / 2
+    lc_s = (lc1["wall_seconds"] + lc2["wall_seconds"]) / 2
+    # Counted after every clock stopped: the engine's tokenizer takes ~1 ms a text.
     count = getattr(embeddings, "token_count", None)  # the bundled model's; not every model has one
     ours_tokens = sum(map(count, indexed_texts(index_dir))) if count else None
-    lc_tokens = sum(count(c.page_content) for c in chunks) if count else None
-
-    ours_aps = report.articles / ours.wall
-    lc_aps = n / lc.wall
+    lc_tokens = sum(count(c.page_content) for c in lc_chunks) if count else None
+    ours_chars = (ours1["encoder_chars"] / ours1["encoder_seconds"] + ours2["encoder_chars"] / ours2["encoder_seconds"]) / 2
+    lc_chars = (lc1["encoder_chars"] / lc1["encoder_seconds"] + lc2["encoder_chars"] / lc2["encoder_seconds"]) / 2
     result = {
         "articles": n,
-        "ours": {**ours.as_dict(), "articles_indexed": report.articles, "chunks": ours_chunks,
-                 "chunks_embedded": report.chunks_embedded, **ours_enc,
-                 "non_encoder_seconds": round(ours.wall - ours_enc["encoder_seconds"], 3),
-                 "articles_per_second": round(ours_aps, 3), "load_during": s1.summary()},
-        "langchain": {**lc.as_dict(), "split_seconds": round(split.wall, 3), "chunks": lc_chunks, **lc_enc,
-                      "non_encoder_seconds": round(lc.wall - lc_enc["encoder_seconds"], 3),
-                      "articles_per_second": round(lc_aps, 3), "load_during": s2.summary()},
-        "ratio_articles_per_second_ours_over_langchain": round(ours_aps / lc_aps, 3),
+        "order": "ours, LangChain, LangChain, ours",
+        "ours": {"runs": [ours1, ours2], "mean_wall_seconds": round(ours_s, 3),
+                 "articles_per_second": round(n / ours_s, 3)},
+        "langchain": {"runs": [lc1, lc2], "mean_wall_seconds": round(lc_s, 3),
+                      "articles_per_second": round(n / lc_s, 3)},
+        "ratio_articles_per_second_ours_over_langchain": round(lc_s / ours_s, 3),
+        "ratio_per_pair": [round(lc1["wall_seconds"] / ours1["wall_seconds"], 3),
+                           round(lc2["wall_seconds"] / ours2["wall_seconds"], 3)],
         "encoder_tokens": {"ours": ours_tokens, "langchain": lc_tokens,
                            "ratio_ours_over_langchain": round(ours_tokens / lc_tokens, 3) if lc_tokens else None,
                            "note": "tokens the encoder reads, 'passage: ' prefix and special tokens included: "
                                    "its time is nearly proportional to them"},
-        "ratio_encoder_chars_per_second_ours_over_langchain": round(
-            (ours_enc["encoder_chars"] / ours_enc["encoder_seconds"]) / (lc_enc["encoder_chars"] / lc_enc["encoder_seconds"]), 3)
-            if ours_enc["encoder_seconds"] and lc_enc["encoder_seconds"] else None,
+        "ratio_encoder_chars_per_second_ours_over_langchain": round(ours_chars / lc_chars, 3),
         "target_min": 1.0,
         "differences": [
             "ours embeds title + '\\n' + chunk (the title carries the subject); LangChain embeds the chunk alone, "
@@ -369,11 +390,11 @@ def langchain_phase(args, settings, work: Path, records: list[dict], embeddings,
             f"ours calls the encoder in batches of {settings.batch_size}; FAISS.from_documents passes all "
             "texts in one embed_documents call (the same Embeddings object, which shares a batch out among "
             "the cores either way)",
-            "both run in the same process, one after the other (ours first), each with a cold cache",
+            "both run in the same process, each run with a cold cache",
         ],
     }
-    log(f"(c) ours {ours_aps:.2f} art/s ({ours_chunks} chunks), LangChain {lc_aps:.2f} art/s ({lc_chunks} chunks) "
-        f"→ {result['ratio_articles_per_second_ours_over_langchain']}×")
+    log(f"(c) ours {n / ours_s:.2f} art/s, LangChain {n / lc_s:.2f} art/s "
+        f"→ {result['ratio_articles_per_second_ours_over_langchain']}× (pairs {result['ratio_per_pair']})")
     shutil.rmtree(work / "langchain", ignore_errors=True)
     return result
 
@@ -478,13 +499,19 @@ def main(argv: list[str] | None = None) -> int:
     results["model_load_note"] = "the model is loaded (and warmed up) before the timed runs; sync reuses it"
     meter = EncoderMeter(embeddings)
 
+    sample_data = work / "sample-data"  # the build's own files are written by build_phase
+    write_articles(sample_data, base, args.per_file)
+    sample = raw_sample(args, settings, sample_data)
+    shutil.rmtree(sample_data)
+    log(f"(b) raw encoder on {len(sample)} texts the build will embed, before the build")
+    raw_before = raw_encode(embeddings, sample, settings.batch_size)
     results["a_build"], data_dir, index_dir = build_phase(args, settings, work, base, meter)
     results["e_peak_rss_mb"] = results["a_build"]["peak_rss_mb"]
     write_results(args.out, results)
     if new:
         results["d_incremental"] = incremental_phase(args, settings, data_dir, index_dir, new, embeddings, meter)
         write_results(args.out, results)
-    results["b_raw_encoder"] = raw_phase(args, settings, index_dir, results["a_build"], embeddings)
+    results["b_raw_encoder"] = raw_phase(settings, index_dir, sample, raw_before, results["a_build"], embeddings)
     write_results(args.out, results)
     if args.langchain_articles > 0:
         results["c_langchain"] = langchain_phase(args, settings, work, base[:args.langchain_articles],
