@@ -65,6 +65,8 @@ def test_names_are_the_capitalised_words_that_are_not_question_or_common_words()
     ("European", "أوروبا", True),
     ("Parliament", "البرلمان", True),
     ("Stability", "الاستقرار", True),
+    ("Guard", "خفر", True),          # Coast Guard: خفر السواحل
+    ("Guard", "الحرس", True),        # Revolutionary Guard: الحرس الثوري
     ("Unity", "الوحدة", True),
     ("National", "النمروش", False),
     ("Army", "الجمعة", False),
