@@ -26,11 +26,13 @@ Example usage::
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import shutil
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -251,10 +253,10 @@ def incremental_phase(args, settings, data_dir: Path, index_dir: Path, new_recor
     return result
 
 
-def raw_sample(args, settings, data_dir: Path) -> list[str]:
+def raw_sample(seed: int, size: int, settings, data_dir: Path) -> list[str]:
     """(b)'s sample: a seeded random choice among the distinct texts the build will embed."""
     texts = embed_texts_of(data_dir, sorted(data_dir.glob("*.jsonl")), settings)
-    return random.Random(args.seed).sample(texts, min(args.raw_sample, len(texts)))
+    return random.Random(seed).sample(texts, min(size, len(texts)))
 
 
 def raw_phase(settings, index_dir: Path, sample: list[str], before: Clock, build: dict, embeddings) -> dict:
@@ -501,7 +503,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sample_data = work / "sample-data"  # the build's own files are written by build_phase
     write_articles(sample_data, base, args.per_file)
-    sample = raw_sample(args, settings, sample_data)
+    # In a child process: reading and chunking every article here would count in (e)'s peak RSS.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        sample = child.submit(raw_sample, args.seed, args.raw_sample, settings, sample_data).result()
     shutil.rmtree(sample_data)
     log(f"(b) raw encoder on {len(sample)} texts the build will embed, before the build")
     raw_before = raw_encode(embeddings, sample, settings.batch_size)
