@@ -23,7 +23,7 @@ from typing import Any, Literal
 from qa.arabic import STOPWORDS_AR, STOPWORDS_EN, detect_language, normalize, split_sentences, tokenize
 from qa.dates import DateMention, find_dates, question_dates
 from qa.lexical import analyze, analyze_tokens, root
-from qa.names import latin_names, names_match
+from qa.names import arabic_place_names, latin_names, names_match
 from qa.retrieval import Hit
 
 QuestionType = Literal["when", "how_many", "where", "who", "source", "yesno", "what"]
@@ -273,7 +273,8 @@ def _analyse_question(question: str) -> _Question:
         if terms and len(word_root) >= 3:
             roots[word_root] = terms[0]
     return _Question(question, language, question_type(question), analyze(question),
-                     latin_names(question) if language == "en" else [], question_dates(question), roots)
+                     latin_names(question) if language == "en" else arabic_place_names(question),
+                     question_dates(question), roots)
 
 
 # What the passage around a sentence (and its article's title) shows counts for less than what
@@ -284,6 +285,9 @@ CONTEXT_CREDIT = 0.6
 # ARCD (answer in the top quote) 0 gave 0.733, 0.3 gave 0.747 and 0.5 gave 0.752; the last two
 # differ by 4 of 693 questions, within noise.
 ROOT_SHARE = 0.5
+# How much of its score a sentence loses when neither it nor its passage names the countries an
+# (Arabic) question names.
+ABSENT_NAME_COST = 0.5
 
 
 def _name_weights(names: list[str], sentences: list[_Sentence], idf: Callable[[str], float]) -> dict[str, float]:
@@ -312,6 +316,14 @@ def _name_coverage(names: dict[str, float], sentence: _Sentence) -> float:
         elif any(names_match(name, w) for w in context):
             got += CONTEXT_CREDIT * weight
     return got / total
+
+
+def _absent_names(names: dict[str, float], sentence: _Sentence) -> float:
+    """Share of the names' weight that neither the sentence nor its passage and title hold."""
+    total = sum(names.values())
+    words = sentence.words | sentence.context.words
+    missing = sum(w for name, w in names.items() if not any(names_match(name, x) for x in words))
+    return missing / total if total else 0.0
 
 
 @lru_cache(maxsize=64)
@@ -414,7 +426,7 @@ def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]
         if same_language:
             match = _term_coverage(q.terms, s, idf, whole_article=q.qtype == "source")
             match = (1 - ROOT_SHARE) * match + ROOT_SHARE * _root_coverage(q, s, idf)
-        if names:
+        if names and q.language == "en":
             match = max(match, _name_coverage(names, s))
         s.match = match
         s.evidence = _type_evidence(q, s)
@@ -428,6 +440,11 @@ def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]
         else:
             s.score = (0.4 * relevance + 0.35 * match + 0.15 * s.evidence
                        + 0.1 * _date_agreement(q, s))
+        if names and q.language == "ar":
+            # An Arabic question's words already count the countries it names, but a passage
+            # that names none of them (the Italy agreement, asked about Belarus) can still rank
+            # high on the others: it is discounted.
+            s.score *= 1 - ABSENT_NAME_COST * _absent_names(names, s)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -279,6 +279,22 @@ def test_which_minister_is_answered_with_the_sentence_that_names_him(assistant: 
     assert "صلاح الدين النمروش" in answer.citations[0].quote
 
 
+def test_an_arabic_question_about_a_country_the_articles_never_mention_is_refused(assistant: Assistant) -> None:
+    # It was answered with the Turkey timeline: an Arabic question's country was one word among
+    # others, where an English question's is a name the passages must spell.
+    answer = assistant.ask("متى وقعت ليبيا مع فرنسا؟")
+    assert not answer.found and answer.citations == [] and answer.dates == []
+
+
+def test_an_arabic_question_is_answered_from_the_country_it_names(assistant: Assistant) -> None:
+    # The Italy article's "وقعت ليبيا وإيطاليا اتفاقيات" shared more words with the question
+    # than the Belarus passages, whose sentences name Belarus once and leave it to the title.
+    answer = assistant.ask("ما الذي اتفقت عليه ليبيا وبيلاروسيا؟")
+    _assert_sound(answer)
+    assert "بيلاروسيا" in answer.citations[0].quote
+    assert all("بيلاروسيا" in c.hit.article.title for c in answer.citations)
+
+
 def test_an_english_question_naming_an_institution_the_articles_never_mention_is_refused(assistant: Assistant) -> None:
     assert not assistant.ask("Did the European Union sign a military agreement with Libya?").found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.names import latin_names, names_match
+from qa.names import arabic_place_names, latin_names, names_match
 
 
 @pytest.mark.parametrize("latin,arabic", [
@@ -91,7 +91,7 @@ def test_cldr_names_of_countries_regions_and_languages_meet_their_arabic_form(en
     assert names_match(english, arabic) is same
 
 
-def test_the_cldr_table_is_what_the_generator_makes_of_babels_cldr() -> None:
+def test_the_cldr_tables_are_what_the_generator_makes_of_babels_cldr() -> None:
     import json
     import sys
     from pathlib import Path
@@ -99,11 +99,25 @@ def test_the_cldr_table_is_what_the_generator_makes_of_babels_cldr() -> None:
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root / "tools"))
     try:
-        from cldr_names import OUT, cldr_names
+        from cldr_names import OUT, OUT_COUNTRIES_AR, arabic_country_names, cldr_names
     finally:
         sys.path.pop(0)
     assert json.loads(OUT.read_text(encoding="utf-8")) == cldr_names()
     assert cldr_names()["belgium"] == ["بلجيكا"]
+    assert json.loads(OUT_COUNTRIES_AR.read_text(encoding="utf-8")) == arabic_country_names()
+    assert "فرنسا" in arabic_country_names()
+
+
+@pytest.mark.parametrize("question,names", [
+    ("متى وقعت ليبيا مع فرنسا؟", ["ليبيا", "فرنسا"]),
+    ("ما الذي اتفقت عليه ليبيا وبيلاروسيا؟", ["ليبيا", "وبيلاروسيا"]),  # CLDR: بيلاروس
+    ("هل زار الوفد باليونان والسعودية؟", ["باليونان", "والسعودية"]),
+    # Words that only look like countries: البحر is not البحرين, مالي ("financial") not Mali.
+    ("ما حجم الدعم المالي في البحر المتوسط؟", []),
+    ("كم عدد البنين في المدرسة؟", []),
+])
+def test_the_countries_an_arabic_question_names(question: str, names: list[str]) -> None:
+    assert arabic_place_names(question) == names
 
 
 def test_the_index_finds_exactly_the_words_that_spell_a_name(assistant) -> None:

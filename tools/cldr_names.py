@@ -1,5 +1,6 @@
 """Write ``qa/cldr_names.json``: English names of countries, world regions and languages, with
-their Arabic forms, from the Unicode CLDR (through Babel).
+their Arabic forms, from the Unicode CLDR (through Babel); and ``qa/cldr_countries_ar.json``: the
+one-word Arabic names of countries, which tell the places an Arabic question names.
 
 An English question names places and languages the way English does (Belgium, Asia, Dutch),
 and an Arabic article the way Arabic does (بلجيكا، آسيا، الهولندية): no consonant skeleton joins
@@ -20,6 +21,7 @@ import unicodedata
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "qa" / "cldr_names.json"
+OUT_COUNTRIES_AR = OUT.with_name("cldr_countries_ar.json")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -51,9 +53,20 @@ def cldr_names() -> dict[str, list[str]]:
     return dict(sorted(table.items()))
 
 
+def arabic_country_names() -> list[str]:
+    """The Arabic names of ISO countries that are one word (فرنسا, اليونان; not المملكة المتحدة)."""
+    from babel import Locale
+
+    names = {name for code, name in Locale("ar").territories.items()
+             if len(code) == 2 and code.isalpha() and " " not in name}
+    return sorted(names)
+
+
 def main() -> None:
     OUT.write_text(json.dumps(cldr_names(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    OUT_COUNTRIES_AR.write_text(json.dumps(arabic_country_names(), ensure_ascii=False, indent=0) + "\n",
+                                encoding="utf-8")
+    print(f"wrote {OUT} and {OUT_COUNTRIES_AR}")
 
 
 if __name__ == "__main__":
