@@ -237,6 +237,7 @@ def _sentences(hits: list[Hit]) -> list[_Sentence]:
 
 
 _DATELINE = re.compile(r"^\s*(?:تاريخ النشر|نشر في|published|date)\s*:", re.IGNORECASE)
+_ASKS_PUBLICATION = re.compile(r"\bpublish|\bpost(?:ed)?\b|(?<!\w)(?:[وف]?(?:نشر|ينشر|تنشر)|النشر)(?!\w)")
 
 
 # The lead sentence is near the top: only this much of a body is split to find it.
@@ -355,6 +356,10 @@ def _root_coverage(q: _Question, s: _Sentence, idf: Callable[[str], float]) -> f
 
 def _type_evidence(q: _Question, s: _Sentence) -> float:
     if q.qtype == "when":
+        if _DATELINE.match(s.text):
+            # It dates the article, not what the article tells: the answer to when it was
+            # published, and to nothing else.
+            return 1.0 if _ASKS_PUBLICATION.search(normalize(q.text)) else 0.0
         if any(not m.relative and m.precision == "day" for m in s.dates):
             return 1.0
         if s.dates or _HISTORIC_TIME.search(normalize(s.text)):

@@ -295,6 +295,15 @@ def test_an_arabic_question_is_answered_from_the_country_it_names(assistant: Ass
     assert all("بيلاروسيا" in c.hit.article.title for c in answer.citations)
 
 
+def test_a_when_answer_quotes_the_event_not_the_articles_dateline(assistant: Assistant) -> None:
+    # The dateline's date is the article's, and matched by the passage's names it was quoted as
+    # the meeting: «تاريخ النشر: 1st, March 2024 GMT».
+    answer = assistant.ask("When did the Turkish defence minister meet Dbeibah?")
+    _assert_sound(answer)
+    assert answer.dates == [date(2024, 3, 1)]
+    assert all(not c.quote.startswith("تاريخ النشر") for c in answer.citations)
+
+
 def test_an_english_question_naming_an_institution_the_articles_never_mention_is_refused(assistant: Assistant) -> None:
     assert not assistant.ask("Did the European Union sign a military agreement with Libya?").found
 
