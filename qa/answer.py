@@ -635,6 +635,15 @@ def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
         if typed:
             ranked.remove(typed[0])
             ranked.insert(0, typed[0])
+    if q.dates and _date_agreement(q, ranked[0]) < 1.0:
+        # The same for a question that names a date: a sentence that gives it comes first ("What
+        # did Libya sign with Turkey in October 2022?" quoted the 2019 memorandum, whose passage
+        # ranked higher). Discounting sentences with other dates instead cost ARCD a top quote: a
+        # sentence often holds more dates than the reader finds (نهاية 2009 … 12 مارس 2012).
+        dated = [s for s in ranked if _date_agreement(q, s) == 1.0 and s.score >= TYPED_SWAP * best]
+        if dated:
+            ranked.remove(dated[0])
+            ranked.insert(0, dated[0])
     chosen = [ranked[0]]
     # Sentences the evidence cannot tell from the best (an English question over Arabic
     # passages often matches only by the names they share) are all quoted, not one at random.

@@ -304,6 +304,17 @@ def test_a_when_answer_quotes_the_event_not_the_articles_dateline(assistant: Ass
     assert all(not c.quote.startswith("تاريخ النشر") for c in answer.citations)
 
 
+@pytest.mark.parametrize("question", [
+    "What did Libya sign with Turkey in October 2022?",
+    "ماذا وقعت ليبيا مع تركيا في أكتوبر 2022؟",
+])
+def test_a_question_naming_a_date_is_answered_with_the_event_of_that_date(assistant: Assistant, question: str) -> None:
+    # The 2019 memorandum's sentence, in a higher-ranked passage, was quoted first.
+    answer = assistant.ask(question)
+    _assert_sound(answer)
+    assert "الهيدروكربونات" in answer.citations[0].quote
+
+
 def test_an_english_question_naming_an_institution_the_articles_never_mention_is_refused(assistant: Assistant) -> None:
     assert not assistant.ask("Did the European Union sign a military agreement with Libya?").found
 
