@@ -99,6 +99,10 @@ def skeletons(word: str) -> frozenset[str]:
     for digraph, letter in _LATIN_DIGRAPHS:
         word = word.replace(digraph, letter)
     skel = _collapse([_LATIN_CLASS.get(ch, "") for ch in word])
+    if len(skel) == 2 and word.endswith("a"):
+        # A final a is often ة, which Arabic skeletons keep as h: Osama/أسامة is SM against
+        # SMH, and two classes must match exactly. Longer skeletons extend by prefix anyway.
+        return frozenset({skel, skel + "H"})
     return frozenset({skel}) if skel else frozenset()
 
 
