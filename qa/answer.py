@@ -525,13 +525,20 @@ def _on_subject(q: _Question, hits: list[Hit]) -> bool:
     return best.dense >= (MIN_DENSE_SAME_LANGUAGE if same else MIN_DENSE_CROSS_LANGUAGE)
 
 
+# Words that frame a yes/no question rather than state its claim ("هل يمكن أن …", "هل توجد …"):
+# a passage that answers need not repeat them.
+_YES_NO_FRAME = frozenset(normalize(w) for w in (
+    "يمكن", "تمكن", "يستطيع", "تستطيع", "يجب", "ينبغي", "يوجد", "توجد", "هناك", "صحيح", "حقا"))
+
+
 def _unsupported_yes_no(q: _Question, sentences: list[_Sentence]) -> bool:
     """A yes/no question is only answered when some passage holds every content word of it (by
     stem, or by skeleton for names and inflections): "did Libya sign with France?" is not
     answered by a passage about Libya signing with Italy."""
     if q.qtype != "yesno" or q.language != "ar":
         return False
-    words = [w for w in tokenize(q.text) if w not in STOPWORDS_AR and len(w) > 2 and analyze(w)]
+    words = [w for w in tokenize(q.text)
+             if w not in STOPWORDS_AR and w not in _YES_NO_FRAME and len(w) > 2 and analyze(w)]
     for passage in {id(s.context): s.context for s in sentences}.values():
         if all(any(t in passage.terms for t in analyze(w)) or any(names_match(w, x) for x in passage.words)
                for w in words):

@@ -274,6 +274,11 @@ def holds_stem(word: str, stems: frozenset[str]) -> bool:
 def names_match(a: str, b: str) -> bool:
     """Whether two words (any script) can be spellings of one name: by a known Arabic form of
     an English name (exonyms, CLDR), else by consonant skeletons."""
+    if _ARABIC_SCRIPT.search(a) and _ARABIC_SCRIPT.search(b):
+        # Two Arabic spellings share a stem (ليبيا/الليبية), or else a skeleton of three
+        # classes or more: اليونان is LN, as الآن ("now") and لأن ("because") are.
+        return bool(_name_stems(a) & _name_stems(b)) or any(
+            skeletons_match(x, y) for x in skeletons(a) for y in skeletons(b) if min(len(x), len(y)) >= 3)
     for latin, other in ((a, b), (b, a)):
         key = _key(latin)
         if key in _EXONYM_STEMS:
@@ -281,6 +286,15 @@ def names_match(a: str, b: str) -> bool:
         if key in _CLDR_STEMS and holds_stem(other, _CLDR_STEMS[key]):
             return True
     return any(skeletons_match(x, y) for x in skeletons(a) for y in skeletons(b))
+
+
+@lru_cache(maxsize=100_000)
+def _name_stems(word: str) -> frozenset[str]:
+    """An Arabic word's stems (:func:`_arabic_stems`), and the stems of a name in -يا or -ا
+    without that ending, which its adjective drops: ليبيا/الليبي, فرنسا/الفرنسية."""
+    stems = _stems_of_word(word)
+    return stems | {s[:-2] for s in stems if s.endswith("يا") and len(s) >= 5} | {
+        s[:-1] for s in stems if s.endswith("ا") and not s.endswith("يا") and len(s) >= 4}
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z'’\-]+")

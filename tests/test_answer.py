@@ -284,6 +284,8 @@ def test_an_arabic_question_about_a_country_the_articles_never_mention_is_refuse
     # others, where an English question's is a name the passages must spell.
     answer = assistant.ask("متى وقعت ليبيا مع فرنسا؟")
     assert not answer.found and answer.citations == [] and answer.dates == []
+    # اليونان's skeleton (LN) is that of الآن and لأن: Greece seemed to be named everywhere.
+    assert not assistant.ask("هل وقعت ليبيا مع اليونان؟").found
 
 
 def test_an_arabic_question_is_answered_from_the_country_it_names(assistant: Assistant) -> None:
@@ -324,6 +326,14 @@ def test_a_person_with_a_short_name_is_found(assistant: Assistant) -> None:
     answer = assistant.ask("Who is Osama Hammad?")
     _assert_sound(answer)
     assert answer.found and any("أسامة حماد" in c.quote for c in answer.citations)
+
+
+def test_a_yes_no_question_is_answered_without_its_framing_words_in_the_passage(assistant: Assistant) -> None:
+    # Every content word of an Arabic yes/no question must be in a passage; "توجد" ("is there")
+    # frames the question and no passage says it: the question was refused.
+    answer = assistant.ask("هل توجد قنصلية ليبية في مينسك؟")
+    _assert_sound(answer)
+    assert answer.found and "مينسك" in answer.citations[0].quote
 
 
 def test_an_english_question_naming_an_institution_the_articles_never_mention_is_refused(assistant: Assistant) -> None:
