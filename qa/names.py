@@ -146,10 +146,12 @@ _EXONYMS: dict[str, tuple[str, ...]] = {
     "united": ("المتحدة",), "states": ("الولايات",), "nations": ("الأمم",),
     "kingdom": ("المملكة",), "union": ("الاتحاد",), "emirates": ("الإمارات",),
     "league": ("الجامعة",), "council": ("مجلس",), "security": ("الأمن",),
-    # Libya's institutions in English: Government of National Accord (الوفاق الوطني), Libyan
-    # National Army, House of Representatives, Presidential Council, National Oil Corporation.
+    # Libya's institutions and operations in English: Government of National Accord (الوفاق
+    # الوطني), Libyan National Army, House of Representatives, Presidential Council, National
+    # Oil Corporation, Operation Dignity (الكرامة), Operation Volcano of Rage (بركان الغضب).
     "national": ("وطني", "قومي"), "unity": ("الوحدة",), "stability": ("الاستقرار",),
-    "accord": ("الوفاق",), "dignity": ("الكرامة",), "army": ("الجيش",),
+    "accord": ("الوفاق",), "dignity": ("الكرامة",), "volcano": ("بركان",), "rage": ("الغضب",),
+    "army": ("الجيش",),
     "house": ("مجلس", "البيت"), "representatives": ("النواب",), "parliament": ("البرلمان", "برلماني"),
     "presidential": ("رئاسي",), "ministry": ("وزارة",), "defence": ("الدفاع",), "defense": ("الدفاع",),
     "interior": ("الداخلية",), "forces": ("قوات",), "guard": ("الحرس", "خفر"), "coast": ("السواحل", "الساحل"),

@@ -77,6 +77,7 @@ def test_names_are_the_capitalised_words_that_are_not_question_or_common_words()
     ("Parliament", "البرلمان", True),
     ("Stability", "الاستقرار", True),
     ("Guard", "خفر", True),          # Coast Guard: خفر السواحل
+    ("Volcano", "بركان", True), ("Rage", "الغضب", True),  # Operation Volcano of Rage
     ("Guard", "الحرس", True),        # Revolutionary Guard: الحرس الثوري
     ("Unity", "الوحدة", True),
     ("National", "النمروش", False),
