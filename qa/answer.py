@@ -197,6 +197,7 @@ class _Sentence:
     score: float = 0.0
     match: float = 0.0  # how much of the question the sentence (and its context) holds
     evidence: float = 0.0  # whether it gives what the question type asks for (_type_evidence)
+    agreement: float = 0.5  # whether its dates are those the question names (_date_agreement)
     event_date: date | None = None
 
     @cached_property
@@ -320,11 +321,11 @@ def _name_coverage(names: dict[str, float], sentence: _Sentence) -> float:
     return got / total
 
 
-def _absent_names(names: dict[str, float], sentence: _Sentence) -> float:
-    """Share of the names' weight that neither the sentence nor its passage and title hold."""
+def _absent_names(names: dict[str, float], context: _Context) -> float:
+    """Share of the names' weight that a passage and its title do not hold (its sentences'
+    words are among its own)."""
     total = sum(names.values())
-    words = sentence.words | sentence.context.words
-    missing = sum(w for name, w in names.items() if not any(names_match(name, x) for x in words))
+    missing = sum(w for name, w in names.items() if not any(names_match(name, x) for x in context.words))
     return missing / total if total else 0.0
 
 
@@ -422,6 +423,7 @@ def _date_agreement(q: _Question, s: _Sentence) -> float:
 
 def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]) -> None:
     names = _name_weights(q.names, sentences, idf)
+    absent: dict[int, float] = {}  # by passage (id of its _Context)
     for s in sentences:
         same_language = detect_language(s.text) == q.language
         match = 0.0
@@ -432,6 +434,7 @@ def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]
             match = max(match, _name_coverage(names, s))
         s.match = match
         s.evidence = _type_evidence(q, s)
+        s.agreement = _date_agreement(q, s)
         # Across languages the passage's relevance carries more of the weight: the sentence
         # can only show its own relevance through names.
         relevance = s.hit.score if same_language else 0.5 + 0.5 * s.hit.score
@@ -441,12 +444,14 @@ def _score(q: _Question, sentences: list[_Sentence], idf: Callable[[str], float]
             s.score = 0.2 * relevance + 0.6 * match + 0.2 * s.evidence
         else:
             s.score = (0.4 * relevance + 0.35 * match + 0.15 * s.evidence
-                       + 0.1 * _date_agreement(q, s))
+                       + 0.1 * s.agreement)
         if names and q.language == "ar":
             # An Arabic question's words already count the countries it names, but a passage
             # that names none of them (the Italy agreement, asked about Belarus) can still rank
             # high on the others: it is discounted.
-            s.score *= 1 - ABSENT_NAME_COST * _absent_names(names, s)
+            if id(s.context) not in absent:
+                absent[id(s.context)] = _absent_names(names, s.context)
+            s.score *= 1 - ABSENT_NAME_COST * absent[id(s.context)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -622,7 +627,7 @@ def _when_answer(q: _Question, sentences: list[_Sentence], best: float) -> Answe
     for s in dated:
         if s.match < RELATIVE_KEEP * best_match or s.score < MIN_SUPPORT:
             continue
-        if q.dates and _date_agreement(q, s) == 0.0:
+        if q.dates and s.agreement == 0.0:
             continue
         current = by_date.get(s.event_date)
         if current is None or s.score > current.score:
@@ -652,12 +657,12 @@ def _statement_answer(q: _Question, sentences: list[_Sentence], best: float, *,
         if typed:
             ranked.remove(typed[0])
             ranked.insert(0, typed[0])
-    if q.dates and _date_agreement(q, ranked[0]) < 1.0:
+    if q.dates and ranked[0].agreement < 1.0:
         # The same for a question that names a date: a sentence that gives it comes first ("What
         # did Libya sign with Turkey in October 2022?" quoted the 2019 memorandum, whose passage
         # ranked higher). Discounting sentences with other dates instead cost ARCD a top quote: a
         # sentence often holds more dates than the reader finds (نهاية 2009 … 12 مارس 2012).
-        dated = [s for s in ranked if _date_agreement(q, s) == 1.0 and s.score >= TYPED_SWAP * best]
+        dated = [s for s in ranked if s.agreement == 1.0 and s.score >= TYPED_SWAP * best]
         if dated:
             ranked.remove(dated[0])
             ranked.insert(0, dated[0])

@@ -53,13 +53,16 @@ def _without_possessive(word: str) -> str:
     return word
 
 
+def _unprefixed(token: str) -> set[str]:
+    """The token and its readings without a leading clitic or article (3+ letters left)."""
+    return {token} | {token[len(prefix):] for prefix in _ARABIC_PREFIXES
+                      if token.startswith(prefix) and len(token) - len(prefix) >= 3}
+
+
 def _arabic_stems(token: str) -> set[str]:
     """The token and its readings without clitics/suffixes: a leading و or ل may be a letter of
     the name itself (ليبيا), so every reading is kept."""
-    stems = {token}
-    for prefix in _ARABIC_PREFIXES:
-        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
-            stems.add(token[len(prefix):])
+    stems = _unprefixed(token)
     for stem in list(stems):
         for suffix in _ARABIC_SUFFIXES:
             if stem.endswith(suffix) and len(stem) - len(suffix) >= 3:
@@ -205,9 +208,7 @@ def arabic_place_names(text: str) -> list[str]:
     names = []
     for start, end, _ in token_spans(text):
         word = text[start:end]
-        forms = {normalize(word)}
-        forms |= {f[len(prefix):] for f in list(forms) for prefix in _ARABIC_PREFIXES
-                  if f.startswith(prefix) and len(f) - len(prefix) >= 3}
+        forms = _unprefixed(normalize(word))  # not _arabic_stems: البحرين less ين is البحر
         forms |= {f.removesuffix("يا") for f in forms if f.endswith("يا")}
         if forms & _COUNTRIES_AR:
             names.append(word)
